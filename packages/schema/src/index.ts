@@ -1,0 +1,6 @@
+export * from './paper.js';
+export * from './page.js';
+export * from './jobs.js';
+export * from './api.js';
+export * from './ids.js';
+export * from './merge.js';
