@@ -4,30 +4,35 @@ import type { Paper, PaperSource } from './paper.js';
  * Merges two sightings of the same paper into one record.
  *
  * The merge is commutative, associative and idempotent, so any number of indexer replicas
- * receiving sightings in any order converge on the same record:
+ * receiving sightings in any order converge on the same record. Every field is therefore
+ * chosen by a rule that only looks at the values themselves (a merged record no longer
+ * knows which sighting each of its fields came from):
  * - firstSeenAt is the earliest sighting, lastSeenAt the latest;
- * - sources are a set keyed by page URL, each keeping its latest capture;
+ * - sources keep, per page URL, its latest capture and, when that one showed no count, also
+ *   the latest capture that did (so a page that stops showing a count never erases it);
  * - upvotes come from the latest capture that showed a count, so a backfill of old pages
  *   never brings back a stale count;
- * - list fields are unions or the fullest list; null never overwrites a value;
- * - title and abstract come from the most recently seen sighting that has them, with a
- *   deterministic tie-break.
+ * - the title is the one of the most recently seen sighting (ties: the greater title);
+ * - the abstract is the longest non-empty one (ties: the greater text), so a feed that
+ *   truncates abstracts never replaces a full one; authors are the longest list (ties: the
+ *   greater list); codeUrls are the union; null or empty never overwrites a value;
+ * - publishedAt is the earliest date; arxivId the smallest known one.
  */
 export function mergePapers(a: Paper, b: Paper): Paper {
   if (a.id !== b.id) throw new Error(`cannot merge different papers: ${a.id} and ${b.id}`);
-  const [older, newer] = ordered(a, b);
   const sources = mergeSources(a.sources, b.sources);
-  const authors = fullest(older.authors, newer.authors);
+  const authors = longestAuthors(a.authors, b.authors);
   return {
     id: a.id,
-    title: newer.title || older.title,
-    abstract: newer.abstract || older.abstract,
+    title:
+      a.lastSeenAt !== b.lastSeenAt ? (a.lastSeenAt > b.lastSeenAt ? a : b).title : greater(a.title, b.title),
+    abstract: longestText(a.abstract, b.abstract),
     authors,
     authorCount: maxNullable(maxNullable(a.authorCount, b.authorCount), authors.length || null),
     publishedAt: minNullable(a.publishedAt, b.publishedAt),
     upvotes: upvotesOf(sources),
     codeUrls: [...new Set([...a.codeUrls, ...b.codeUrls])].sort(),
-    arxivId: a.arxivId ?? b.arxivId,
+    arxivId: minNullable(a.arxivId, b.arxivId),
     sources,
     firstSeenAt: a.firstSeenAt < b.firstSeenAt ? a.firstSeenAt : b.firstSeenAt,
     lastSeenAt: a.lastSeenAt > b.lastSeenAt ? a.lastSeenAt : b.lastSeenAt,
@@ -36,14 +41,16 @@ export function mergePapers(a: Paper, b: Paper): Paper {
 
 /**
  * Records that the papers of an unchanged page were seen again at `capturedAt` from `url`:
- * lastSeenAt advances and the page's source entry takes the new capture time.
+ * lastSeenAt advances and the page's latest source entry takes the new capture time (an
+ * unchanged page shows what its latest capture showed, not what older ones did).
  */
 export function recordSighting(paper: Paper, url: string, capturedAt: string): Paper {
+  const latest = paper.sources
+    .filter((s) => s.url === url)
+    .reduce<PaperSource | undefined>((best, s) => (best ? laterSource(best, s) : s), undefined);
   return {
     ...paper,
-    sources: paper.sources.map((s) =>
-      s.url === url && s.capturedAt < capturedAt ? { ...s, capturedAt } : s,
-    ),
+    sources: paper.sources.map((s) => (s === latest && s.capturedAt < capturedAt ? { ...s, capturedAt } : s)),
     lastSeenAt: paper.lastSeenAt > capturedAt ? paper.lastSeenAt : capturedAt,
   };
 }
@@ -53,28 +60,38 @@ export function canonicalPaper(paper: Paper): Paper {
   return mergePapers(paper, paper);
 }
 
-function ordered(a: Paper, b: Paper): [Paper, Paper] {
-  if (a.lastSeenAt !== b.lastSeenAt) return a.lastSeenAt < b.lastSeenAt ? [a, b] : [b, a];
-  // Same instant: break the tie on content so the result does not depend on argument order.
-  return fingerprint(a) <= fingerprint(b) ? [a, b] : [b, a];
+function greater(a: string, b: string): string {
+  return a > b ? a : b;
 }
 
-function fingerprint(p: Paper): string {
-  return `${p.title}\u0000${p.abstract}\u0000${p.authors.join('\u0001')}`;
+function longestText(a: string, b: string): string {
+  if (a.length !== b.length) return a.length > b.length ? a : b;
+  return greater(a, b);
 }
 
-function fullest(older: string[], newer: string[]): string[] {
-  if (newer.length !== older.length) return newer.length > older.length ? newer : older;
-  return newer.length > 0 ? newer : older;
+function longestAuthors(a: string[], b: string[]): string[] {
+  if (a.length !== b.length) return a.length > b.length ? a : b;
+  return a.join('\u0000') >= b.join('\u0000') ? a : b;
 }
 
 function mergeSources(a: PaperSource[], b: PaperSource[]): PaperSource[] {
-  const byUrl = new Map<string, PaperSource>();
+  const latest = new Map<string, PaperSource>();
+  const latestCounted = new Map<string, PaperSource>();
   for (const s of [...a, ...b]) {
-    const seen = byUrl.get(s.url);
-    byUrl.set(s.url, seen ? laterSource(seen, s) : s);
+    const seen = latest.get(s.url);
+    latest.set(s.url, seen ? laterSource(seen, s) : s);
+    if (s.upvotes === null) continue;
+    const counted = latestCounted.get(s.url);
+    latestCounted.set(s.url, counted ? laterSource(counted, s) : s);
   }
-  return [...byUrl.values()].sort((x, y) => (x.url < y.url ? -1 : x.url > y.url ? 1 : 0));
+  const kept = [...latest.values()];
+  // A latest capture with a count is itself the latest counted one.
+  for (const [url, counted] of latestCounted) if (latest.get(url)?.upvotes === null) kept.push(counted);
+  return kept.sort((x, y) => compare(x.url, y.url) || compare(x.capturedAt, y.capturedAt));
+}
+
+function compare(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function laterSource(x: PaperSource, y: PaperSource): PaperSource {
@@ -88,7 +105,11 @@ function upvotesOf(sources: PaperSource[]): number | null {
   let best: PaperSource | undefined;
   for (const s of sources) {
     if (s.upvotes === null) continue;
-    if (!best || s.capturedAt > best.capturedAt || (s.capturedAt === best.capturedAt && s.upvotes > (best.upvotes ?? -1)))
+    if (
+      !best ||
+      s.capturedAt > best.capturedAt ||
+      (s.capturedAt === best.capturedAt && s.upvotes > (best.upvotes ?? -1))
+    )
       best = s;
   }
   return best ? best.upvotes : null;
