@@ -1,0 +1,48 @@
+const MONTHS: ReadonlyMap<string, number> = new Map(
+  [
+    ['jan', 'january'],
+    ['feb', 'february'],
+    ['mar', 'march'],
+    ['apr', 'april'],
+    ['may', 'may'],
+    ['jun', 'june'],
+    ['jul', 'july'],
+    ['aug', 'august'],
+    ['sep', 'september', 'sept'],
+    ['oct', 'october'],
+    ['nov', 'november'],
+    ['dec', 'december'],
+  ].flatMap((names, i) => names.map((name): [string, number] => [name, i + 1])),
+);
+
+/** Month number (1–12) of an English month name or abbreviation, any case; null otherwise. */
+export function monthNumber(name: string): number | null {
+  return MONTHS.get(name.toLowerCase().replace(/\.$/, '')) ?? null;
+}
+
+/** `YYYY-MM-DD` when the day exists in that month and year; null otherwise. */
+export function isoDate(year: number, month: number, day: number): string | null {
+  if (!Number.isInteger(year) || year < 1000 || year > 9999) return null;
+  if (!Number.isInteger(month) || month < 1 || month > 12) return null;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (!Number.isInteger(day) || day < 1 || day > daysInMonth) return null;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * Resolves a date printed without a year ("Jul 17") against the capture time: the latest such
+ * date that is not after the capture's UTC calendar day. "Dec 30" captured 2026-01-05 is
+ * 2025-12-30; "Feb 29" captured 2025-11-03 is 2024-02-29. Null for a day no year has.
+ */
+export function resolveYearlessDate(month: number, day: number, capturedAt: string): string | null {
+  const capture = new Date(capturedAt);
+  if (Number.isNaN(capture.getTime())) throw new RangeError(`capturedAt is not a datetime: ${capturedAt}`);
+  const captureDay = capture.toISOString().slice(0, 10);
+  const captureYear = capture.getUTCFullYear();
+  // Eight years back always reaches a leap year, so Feb 29 resolves too.
+  for (let year = captureYear; year >= captureYear - 8; year--) {
+    const candidate = isoDate(year, month, day);
+    if (candidate !== null && candidate <= captureDay) return candidate;
+  }
+  return null;
+}
