@@ -3,7 +3,8 @@
  * owner and repository name. The character classes are GitHub's own, so whatever follows the
  * name (`{here}.`, `).`, `/tree/main`, `?tab=readme`) is not part of it.
  */
-const REPO_AT_START = /^(?:(?:https?:)?\/\/)?(?:www\.)?github\.com\/([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)/i;
+const REPO_AT_START =
+  /^(?:(?:https?:)?\/\/)?(?:www\.)?github\.com\/([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)/i;
 
 /**
  * Every GitHub repository reference inside a text. The look-behind keeps subdomains

@@ -41,7 +41,9 @@ export function parsePage(body: Uint8Array | string, ctx: ParseContext): ParseRe
     const checked = PaperSchema.safeParse(toPaper(draft, format, ctx));
     if (!checked.success) {
       invalid++;
-      const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(paper)'}: ${i.message}`).join('; ');
+      const issues = checked.error.issues
+        .map((i) => `${i.path.join('.') || '(paper)'}: ${i.message}`)
+        .join('; ');
       warnings.push(`"${draft.title}" skipped: not a valid paper (${issues})`);
       continue;
     }
@@ -51,7 +53,8 @@ export function parsePage(body: Uint8Array | string, ctx: ParseContext): ParseRe
     copies.set(paper.id, (copies.get(paper.id) ?? 0) + 1);
   }
   for (const [id, count] of copies) {
-    if (count > 1) warnings.push(`"${byId.get(id)!.title}" appears ${count} times on the page; merged into one paper`);
+    if (count > 1)
+      warnings.push(`"${byId.get(id)!.title}" appears ${count} times on the page; merged into one paper`);
   }
 
   if (byId.size === 0) {
@@ -73,7 +76,9 @@ function toPaper(draft: PaperDraft, format: Format, ctx: ParseContext): Paper {
     upvotes: draft.upvotes,
     codeUrls: draft.codeUrls,
     arxivId: draft.arxivId,
-    sources: [{ name: ctx.sourceName, url: ctx.url, format, capturedAt: ctx.capturedAt, upvotes: draft.upvotes }],
+    sources: [
+      { name: ctx.sourceName, url: ctx.url, format, capturedAt: ctx.capturedAt, upvotes: draft.upvotes },
+    ],
     firstSeenAt: ctx.capturedAt,
     lastSeenAt: ctx.capturedAt,
   };

@@ -13,7 +13,9 @@ export function previewBytes(bytes: Uint8Array, max = PREVIEW_BYTES): string {
   const head = bytes.subarray(0, max);
   const hex = Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
   const escaped = Array.from(head, (b) =>
-    b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`,
+    b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c
+      ? String.fromCharCode(b)
+      : `\\x${b.toString(16).padStart(2, '0')}`,
   ).join('');
   const more = bytes.length > max ? '…' : '';
   return `[${hex}${more}] "${escaped}"${more}`;

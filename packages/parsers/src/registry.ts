@@ -11,7 +11,11 @@ export const FORMAT_PARSERS: readonly FormatParser[] = [hfText];
 export function parserFor(format: Format): FormatParser {
   const parser = FORMAT_PARSERS.find((p) => p.format === format);
   if (!parser) {
-    throw new ParseError('unknown-format', format, `no parser for format "${format}"; this parser reads ${registeredNames()}`);
+    throw new ParseError(
+      'unknown-format',
+      format,
+      `no parser for format "${format}"; this parser reads ${registeredNames()}`,
+    );
   }
   return parser;
 }
@@ -22,11 +26,13 @@ export function parserFor(format: Format): FormatParser {
  */
 export function detectFormat(text: string, contentType: string | null, hint: Format | null): Format {
   if (hint !== null) return parserFor(hint).format;
-  if (text.trim() === '') throw new ParseError('empty', null, 'page is empty: nothing to detect a format from');
+  if (text.trim() === '')
+    throw new ParseError('empty', null, 'page is empty: nothing to detect a format from');
   let best: { format: Format; confidence: number } | null = null;
   for (const parser of FORMAT_PARSERS) {
     const confidence = parser.detect(text, contentType);
-    if (confidence > 0 && (best === null || confidence > best.confidence)) best = { format: parser.format, confidence };
+    if (confidence > 0 && (best === null || confidence > best.confidence))
+      best = { format: parser.format, confidence };
   }
   if (best) return best.format;
   const type = contentType === null ? 'no content-type' : `content-type ${contentType}`;

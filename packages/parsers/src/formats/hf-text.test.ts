@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import { PaperIdSchema, PaperSchema, paperIdFromTitle, type Paper } from '@paperwire/schema';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { parsePage, type ParseContext, type ParseResult } from '../index.js';
@@ -43,7 +44,9 @@ describe('hf-text: the 2025-11-03 listing', () => {
       'MMRL++: Parameter-Efficient and Interaction-Aware Representation Learning for Vision-Language Models',
     );
     expect(titles[16]).toBe('Symbolic Synthesis of Neural Networks');
-    expect(titles[25]).toBe('Only-IF:Revealing the Decisive Effect of Instruction Diversity on Generalization');
+    expect(titles[25]).toBe(
+      'Only-IF:Revealing the Decisive Effect of Instruction Diversity on Generalization',
+    );
     expect(titles[43]).toBe('The Imitation Game: Turing Machine Imitator is Length Generalizable Reasoner');
     expect(titles[60]).toBe(
       'SuSana Distancia is all you need: Enforcing class separability in metric learning via two novel distance-based loss functions for few-shot image classification',
@@ -85,10 +88,12 @@ describe('hf-text: the 2025-11-03 listing', () => {
       firstSeenAt: ctx.capturedAt,
       lastSeenAt: ctx.capturedAt,
     });
-    expect(glad.abstract.startsWith('Pre-trained vision-language models, such as CLIP, show impressive zero-shot')).toBe(
-      true,
-    );
-    expect(glad.abstract.endsWith('and cross-dataset generalization. The code will be publicly available.')).toBe(true);
+    expect(
+      glad.abstract.startsWith('Pre-trained vision-language models, such as CLIP, show impressive zero-shot'),
+    ).toBe(true);
+    expect(
+      glad.abstract.endsWith('and cross-dataset generalization. The code will be publicly available.'),
+    ).toBe(true);
     expect(glad.abstract).toHaveLength(1509);
   });
 
@@ -98,7 +103,9 @@ describe('hf-text: the 2025-11-03 listing', () => {
     expect(onlyIf.sources[0]?.upvotes).toBe(2);
 
     // "Apr 2 2": yearless date, 2 upvotes
-    const protoGcd = paper('ProtoGCD: Unified and Unbiased Prototype Learning for Generalized Category Discovery');
+    const protoGcd = paper(
+      'ProtoGCD: Unified and Unbiased Prototype Learning for Generalized Category Discovery',
+    );
     expect([protoGcd.publishedAt, protoGcd.upvotes, protoGcd.authorCount]).toEqual(['2025-04-02', 2, 4]);
 
     // "Jun 26 2"
@@ -118,17 +125,27 @@ describe('hf-text: the 2025-11-03 listing', () => {
 
   it('reads dates with and without a year', () => {
     const dates = (title: string) => paper(title).publishedAt;
-    expect(dates('Few-Shot Class-Incremental Learning via Training-Free Prototype Calibration')).toBe('2023-12-08');
+    expect(dates('Few-Shot Class-Incremental Learning via Training-Free Prototype Calibration')).toBe(
+      '2023-12-08',
+    );
     expect(dates('Class-relation Knowledge Distillation for Novel Class Discovery')).toBe('2023-07-18');
     expect(dates('Sequential Training of Neural Networks with Gradient Boosting')).toBe('2019-09-26');
-    expect(dates('sharpDARTS: Faster and More Accurate Differentiable Architecture Search')).toBe('2019-03-23');
+    expect(dates('sharpDARTS: Faster and More Accurate Differentiable Architecture Search')).toBe(
+      '2019-03-23',
+    );
     expect(dates('A Hard-to-Beat Baseline for Training-free CLIP-based Adaptation')).toBe('2024-02-06');
     // yearless, all before Nov 3 so all in 2025
-    expect(dates('MMRL++: Parameter-Efficient and Interaction-Aware Representation Learning for Vision-Language Models')).toBe(
-      '2025-05-15',
+    expect(
+      dates(
+        'MMRL++: Parameter-Efficient and Interaction-Aware Representation Learning for Vision-Language Models',
+      ),
+    ).toBe('2025-05-15');
+    expect(dates('Solving the Catastrophic Forgetting Problem in Generalized Category Discovery')).toBe(
+      '2025-01-09',
     );
-    expect(dates('Solving the Catastrophic Forgetting Problem in Generalized Category Discovery')).toBe('2025-01-09');
-    expect(dates('MSGCoOp: Multiple Semantic-Guided Context Optimization for Few-Shot Learning')).toBe('2025-07-29');
+    expect(dates('MSGCoOp: Multiple Semantic-Guided Context Optimization for Few-Shot Learning')).toBe(
+      '2025-07-29',
+    );
     expect(dates('LG-ANNA-Embedding technical report')).toBe('2025-06-09');
     expect(result.papers.every((p) => p.publishedAt !== null && p.publishedAt <= '2025-11-03')).toBe(true);
   });
@@ -137,10 +154,16 @@ describe('hf-text: the 2025-11-03 listing', () => {
     const count = (title: string) => paper(title).authorCount;
     expect(count('Symbolic Synthesis of Neural Networks')).toBe(1);
     expect(count('Sequential Training of Neural Networks with Gradient Boosting')).toBe(2);
-    expect(count('Happy: A Debiased Learning Framework for Continual Generalized Category Discovery')).toBe(6);
+    expect(count('Happy: A Debiased Learning Framework for Continual Generalized Category Discovery')).toBe(
+      6,
+    );
     expect(count('Solving the Catastrophic Forgetting Problem in Generalized Category Discovery')).toBe(8);
     expect(count('GENNAPE: Towards Generalized Neural Architecture Performance Estimators')).toBe(9);
-    expect(count('Prismatic Synthesis: Gradient-based Data Diversification Boosts Generalization in LLM Reasoning')).toBe(10);
+    expect(
+      count(
+        'Prismatic Synthesis: Gradient-based Data Diversification Boosts Generalization in LLM Reasoning',
+      ),
+    ).toBe(10);
     expect(count('LEVI: Generalizable Fine-tuning via Layer-wise Ensemble of Different Views')).toBe(11);
     expect(result.papers.every((p) => p.authors.length === 0 && p.arxivId === null)).toBe(true);
   });
@@ -175,7 +198,9 @@ describe('hf-text: the 2025-11-03 listing', () => {
       'https://github.com/kleinzcy/Cr-KD-NCD',
     ]);
     expect(
-      paper('NAPA-VQ: Neighborhood Aware Prototype Augmentation with Vector Quantization for Continual Learning').codeUrls,
+      paper(
+        'NAPA-VQ: Neighborhood Aware Prototype Augmentation with Vector Quantization for Continual Learning',
+      ).codeUrls,
     ).toEqual(['https://github.com/TamashaM/NAPA-VQ']);
   });
 
@@ -210,7 +235,9 @@ describe('hf-text: page shapes beyond the fixture', () => {
   });
 
   it('warns when lines it does not know precede the first entry, since they may be page chrome', () => {
-    const { papers, warnings } = parse(`${header}Some New Banner\n\n${entry('Title', 'Abstract.', 'Jul 17')}`);
+    const { papers, warnings } = parse(
+      `${header}Some New Banner\n\n${entry('Title', 'Abstract.', 'Jul 17')}`,
+    );
     expect(papers.map((p) => [p.title, p.abstract])).toEqual([['Some New Banner', 'Title Abstract.']]);
     expect(warnings).toEqual([
       'first entry has 3 paragraphs before its authors line; took "Some New Banner" (line 7) as its title, check the page header',
@@ -255,7 +282,9 @@ describe('hf-text: page shapes beyond the fixture', () => {
       ['Undated', 5, null, null],
       ['Last', 2, '2024-02-29', null],
     ]);
-    expect(warnings).toEqual(['"Undated" (line 11): no date line after the authors line; publishedAt unknown']);
+    expect(warnings).toEqual([
+      '"Undated" (line 11): no date line after the authors line; publishedAt unknown',
+    ]);
   });
 
   it('warns about a date that does not exist and keeps the paper', () => {
@@ -267,5 +296,61 @@ describe('hf-text: page shapes beyond the fixture', () => {
   it('reads an entry without an abstract', () => {
     const { papers } = parse(`${header}Just A Title\n\n  • 4 authors\n·\nJul 17\n`);
     expect(papers.map((p) => [p.title, p.abstract])).toEqual([['Just A Title', '']]);
+  });
+
+  it('reads back any listing it is given, however titles and abstracts are wrapped', () => {
+    const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const word = fc
+      .stringMatching(/^[A-Za-z][A-Za-z0-9:?'()-]{0,9}$/)
+      .filter((w) => !/^\d*authors?$/i.test(w));
+    const wrapped = (words: string[], breaks: string[]) =>
+      words.map((w, i) => (i === 0 ? w : `${breaks[i % breaks.length]}${w}`)).join('');
+    const entryArb = fc.record({
+      title: fc.array(word, { minLength: 2, maxLength: 8 }),
+      abstract: fc.array(word, { minLength: 0, maxLength: 30 }),
+      breaks: fc.array(fc.constantFrom(' ', ' ', '  ', '\n', '\n\n'), { minLength: 1, maxLength: 5 }),
+      titleBreaks: fc.array(fc.constantFrom(' ', ' ', '\n'), { minLength: 1, maxLength: 3 }),
+      authors: fc.integer({ min: 1, max: 40 }),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 28 }),
+      year: fc.option(fc.integer({ min: 2015, max: 2025 }), { nil: null }),
+      upvotes: fc.option(fc.integer({ min: 0, max: 999 }), { nil: null }),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(entryArb, { minLength: 1, maxLength: 6, selector: (e) => e.title.join(' ') }),
+        (entries) => {
+          const page =
+            header +
+            entries
+              .map((e) => {
+                const date = `${MONTHS[e.month - 1]} ${e.day}${e.year === null ? '' : `, ${e.year}`}${e.upvotes === null ? '' : ` ${e.upvotes}`}`;
+                const abstract = e.abstract.length > 0 ? `${wrapped(e.abstract, e.breaks)}\n\n` : '';
+                return `${wrapped(e.title, e.titleBreaks)}\n\n${abstract}  • ${e.authors} authors\n·\n${date}\n\n`;
+              })
+              .join('');
+          const { papers, warnings } = parse(page);
+          // Several paragraphs before the first authors line are ambiguous with unknown page
+          // chrome, so that case (and only that one) is flagged.
+          const first = entries[0]!;
+          const firstIsAmbiguous = wrapped(first.abstract, first.breaks).includes('\n\n');
+          expect(warnings).toEqual(
+            firstIsAmbiguous ? [expect.stringMatching(/^first entry has \d+ paragraphs/)] : [],
+          );
+          expect(
+            papers.map((p) => [p.title, p.abstract, p.authorCount, p.upvotes, p.publishedAt?.slice(5)]),
+          ).toEqual(
+            entries.map((e) => [
+              e.title.join(' '),
+              e.abstract.join(' '),
+              e.authors,
+              e.upvotes,
+              `${String(e.month).padStart(2, '0')}-${String(e.day).padStart(2, '0')}`,
+            ]),
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

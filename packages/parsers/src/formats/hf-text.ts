@@ -113,7 +113,8 @@ function parseHfText(text: string, ctx: ParseContext): FormatOutput {
     let upvotes: number | null = null;
     if (trailer.date) {
       const { month, day, year } = trailer.date;
-      publishedAt = year === null ? resolveYearlessDate(month, day, ctx.capturedAt) : isoDate(year, month, day);
+      publishedAt =
+        year === null ? resolveYearlessDate(month, day, ctx.capturedAt) : isoDate(year, month, day);
       upvotes = trailer.date.upvotes;
       if (publishedAt === null) warnings.push(`"${title}" (${where}): no such date; publishedAt unknown`);
     } else if (trailer.badDate !== null) {
@@ -134,7 +135,11 @@ function parseHfText(text: string, ctx: ParseContext): FormatOutput {
     });
   }
 
-  const leftover = paragraphs(lines, seenEntry ? cursor : skipPageHeader(lines, 0, lines.length), lines.length);
+  const leftover = paragraphs(
+    lines,
+    seenEntry ? cursor : skipPageHeader(lines, 0, lines.length),
+    lines.length,
+  );
   if (leftover[0]) {
     const after = seenEntry ? 'after the last complete entry' : 'with no complete entry before it';
     warnings.push(

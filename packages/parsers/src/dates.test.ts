@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+
+import { isoDate, monthNumber, resolveYearlessDate } from './dates.js';
+
+describe('resolveYearlessDate', () => {
+  it.each([
+    // [month, day, capturedAt, expected]
+    [7, 17, '2025-11-03T12:00:00.000Z', '2025-07-17'],
+    [12, 20, '2025-11-03T12:00:00.000Z', '2024-12-20'],
+    [11, 3, '2025-11-03T00:00:00.000Z', '2025-11-03'],
+    [11, 4, '2025-11-03T23:59:59.999Z', '2024-11-04'],
+    [12, 30, '2026-01-05T08:00:00.000Z', '2025-12-30'],
+    [1, 5, '2026-01-05T08:00:00.000Z', '2026-01-05'],
+    [1, 6, '2026-01-05T08:00:00.000Z', '2025-01-06'],
+    [12, 31, '2026-01-01T00:00:00.000Z', '2025-12-31'],
+    [1, 1, '2026-01-01T00:00:00.000Z', '2026-01-01'],
+    [2, 29, '2025-11-03T12:00:00.000Z', '2024-02-29'],
+    [2, 29, '2024-03-01T00:00:00.000Z', '2024-02-29'],
+    [2, 29, '2024-02-28T00:00:00.000Z', '2020-02-29'],
+  ])('%i/%i captured %s → %s', (month, day, capturedAt, expected) => {
+    expect(resolveYearlessDate(month, day, capturedAt)).toBe(expected);
+  });
+
+  it('gives null for a day no year has', () => {
+    expect(resolveYearlessDate(2, 30, '2025-11-03T12:00:00.000Z')).toBeNull();
+    expect(resolveYearlessDate(4, 31, '2025-11-03T12:00:00.000Z')).toBeNull();
+  });
+
+  it('refuses a capture time that is not a datetime', () => {
+    expect(() => resolveYearlessDate(1, 1, 'yesterday')).toThrow(RangeError);
+  });
+});
+
+describe('isoDate and monthNumber', () => {
+  it('validates calendar dates', () => {
+    expect(isoDate(2023, 12, 8)).toBe('2023-12-08');
+    expect(isoDate(2024, 2, 29)).toBe('2024-02-29');
+    expect(isoDate(2023, 2, 29)).toBeNull();
+    expect(isoDate(2023, 13, 1)).toBeNull();
+    expect(isoDate(2023, 1, 0)).toBeNull();
+  });
+
+  it('reads English month names and abbreviations in any case', () => {
+    expect(['Jan', 'feb', 'MAR', 'Sept', 'Sep.', 'December'].map(monthNumber)).toEqual([1, 2, 3, 9, 9, 12]);
+    expect(monthNumber('Foo')).toBeNull();
+  });
+});
