@@ -1,0 +1,145 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+import type { Paper } from '@paperwire/schema';
+import type { Settings } from 'meilisearch';
+import { describe, expect, it } from 'vitest';
+
+import {
+  DESIRED_SETTINGS,
+  createMeiliIndex,
+  pageCovering,
+  settingsChanges,
+  toDocument,
+  toPaper,
+} from './meilisearch.js';
+
+const paper: Paper = {
+  id: 'arxiv-2401_12345',
+  title: 'Prototype Learning',
+  abstract: 'About prototypes.',
+  authors: ['Ada Lovelace'],
+  authorCount: 1,
+  publishedAt: '2024-01-22',
+  upvotes: 3,
+  codeUrls: ['https://github.com/a/b'],
+  arxivId: '2401.12345',
+  sources: [
+    {
+      name: 'hf',
+      url: 'https://huggingface.co/papers',
+      format: 'hf-text',
+      capturedAt: '2025-11-03T00:00:00.000Z',
+      upvotes: 3,
+    },
+  ],
+  firstSeenAt: '2025-11-03T00:00:00.000Z',
+  lastSeenAt: '2025-11-03T00:00:00.000Z',
+};
+
+describe('meilisearch documents', () => {
+  it('carries derived fields for filtering and sorting, and drops them on the way back', () => {
+    const doc = toDocument(paper);
+    expect(doc).toMatchObject({
+      hasCode: true,
+      year: 2024,
+      publishedAtTs: Date.UTC(2024, 0, 22),
+      firstSeenAtTs: Date.UTC(2025, 10, 3),
+    });
+    expect(toPaper({ ...doc, _rankingScore: 0.5 })).toEqual(paper);
+    expect(toDocument({ ...paper, publishedAt: null, codeUrls: [] })).toMatchObject({
+      hasCode: false,
+      year: null,
+      publishedAtTs: null,
+    });
+  });
+});
+
+describe('settingsChanges', () => {
+  const fresh: Settings = {
+    searchableAttributes: ['*'],
+    filterableAttributes: [],
+    sortableAttributes: [],
+    rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness'],
+    typoTolerance: {
+      enabled: true,
+      minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 },
+      disableOnWords: [],
+      disableOnAttributes: [],
+      disableOnNumbers: false,
+    },
+    pagination: { maxTotalHits: 1000 },
+  };
+
+  it('asks a fresh index for what differs from the defaults', () => {
+    expect(Object.keys(settingsChanges(fresh)).sort()).toEqual([
+      'filterableAttributes',
+      'pagination',
+      'searchableAttributes',
+      'sortableAttributes',
+    ]);
+  });
+
+  it('asks nothing of an index that already has the settings, in whatever order sets come back', () => {
+    const applied: Settings = {
+      ...fresh,
+      ...DESIRED_SETTINGS,
+      filterableAttributes: [...DESIRED_SETTINGS.filterableAttributes].reverse(),
+      sortableAttributes: [...DESIRED_SETTINGS.sortableAttributes].reverse(),
+    };
+    expect(settingsChanges(applied)).toEqual({});
+  });
+
+  it('corrects searchable attribute order, ranking rules and typo tolerance', () => {
+    const drifted: Settings = {
+      ...fresh,
+      ...DESIRED_SETTINGS,
+      searchableAttributes: ['abstract', 'title', 'authors'],
+      rankingRules: ['sort', 'words', 'typo', 'proximity', 'attribute', 'exactness'],
+      typoTolerance: { enabled: false },
+    };
+    expect(settingsChanges(drifted)).toEqual({
+      searchableAttributes: DESIRED_SETTINGS.searchableAttributes,
+      rankingRules: DESIRED_SETTINGS.rankingRules,
+      typoTolerance: DESIRED_SETTINGS.typoTolerance,
+    });
+  });
+});
+
+describe('pageCovering', () => {
+  it('finds the smallest aligned page that holds the whole window', () => {
+    for (let offset = 0; offset < 120; offset += 1) {
+      for (const limit of [1, 5, 7, 20, 100]) {
+        const { page, hitsPerPage } = pageCovering(offset, limit);
+        const start = (page - 1) * hitsPerPage;
+        expect(start).toBeLessThanOrEqual(offset);
+        expect(start + hitsPerPage).toBeGreaterThanOrEqual(offset + limit);
+        expect(hitsPerPage).toBeGreaterThanOrEqual(limit);
+      }
+    }
+    expect(pageCovering(40, 20)).toEqual({ page: 3, hitsPerPage: 20 });
+    expect(pageCovering(5, 10)).toEqual({ page: 1, hitsPerPage: 15 });
+  });
+});
+
+describe('meilisearch adapter errors', () => {
+  it('names the Meilisearch URL when the engine is unreachable', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const index = createMeiliIndex({ url, indexName: 'papers', requestTimeoutMs: 2000 });
+    await expect(index.ping()).rejects.toThrow(`meilisearch at ${url}: cannot check health`);
+    await expect(index.search({ q: 'x', limit: 1, offset: 0 })).rejects.toThrow(
+      `meilisearch at ${url}: cannot read index papers`,
+    );
+    // A failed start is not remembered: the next call tries the engine again.
+    await expect(index.stats()).rejects.toThrow(`meilisearch at ${url}: cannot read index papers`);
+  });
+});
+
+/** A local port nothing listens on: taken from the OS, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  return port;
+}

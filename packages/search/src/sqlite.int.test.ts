@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { Paper } from '@paperwire/schema';
+import { canonicalPaper, mergePapers } from '@paperwire/schema';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { createSqliteIndex } from './sqlite.js';
+import { describeSearchIndexContract } from './testing/contract.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const WRITER = fileURLToPath(new URL('./testing/upsert-process.ts', import.meta.url));
+
+describeSearchIndexContract('sqlite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'paperwire-sqlite-'));
+  const index = createSqliteIndex({ path: join(dir, 'papers.sqlite') });
+  return {
+    index,
+    cleanup: async () => {
+      await index.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+/** A small deterministic generator, so a failure can be replayed exactly. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function generateSightings(seed: number, count: number, ids: string[]): Paper[] {
+  const next = random(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const pages = [
+    'https://huggingface.co/papers',
+    'https://huggingface.co/papers?date=2025-11-02',
+    'file:///a.txt',
+  ];
+  const repos = ['https://github.com/a/x', 'https://github.com/b/y', 'https://github.com/c/z'];
+  return Array.from({ length: count }, () => {
+    const capturedAt = new Date(Date.UTC(2025, 10, 1, Math.floor(next() * 72))).toISOString();
+    const upvotes = next() < 0.3 ? null : Math.floor(next() * 40);
+    const authors = pick([[], ['Ada'], ['Ada', 'Bob'], ['Ada', 'Bob', 'Cy']]);
+    return canonicalPaper({
+      id: pick(ids),
+      title: pick(['Prototype Learning', 'Prototype learning']),
+      abstract: pick(['', 'Short.', 'A longer abstract about prototypes.']),
+      authors,
+      authorCount: next() < 0.5 ? null : authors.length + Math.floor(next() * 3),
+      publishedAt: pick([null, '2025-10-01', '2025-09-15']),
+      upvotes,
+      codeUrls: repos.filter(() => next() < 0.3),
+      arxivId: null,
+      sources: [{ name: 'hf', url: pick(pages), format: 'hf-text', capturedAt, upvotes }],
+      firstSeenAt: capturedAt,
+      lastSeenAt: capturedAt,
+    });
+  });
+}
+
+interface Writer {
+  ready: Promise<void>;
+  exited: Promise<void>;
+}
+
+function startWriter(args: string[]): Writer {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', WRITER, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('ready\n')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`writer exited (${code}) before it was ready: ${stderr}`)));
+  });
+  const exited = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`writer exited with ${code}: ${stderr.slice(-2000)}`)),
+    );
+  });
+  ready.catch(() => undefined);
+  return { ready, exited };
+}
+
+describe('sqlite index file', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'paperwire-sqlite-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('merges overlapping sightings written by several processes at once exactly', async () => {
+    const path = join(dir, 'index', 'papers.sqlite');
+    const ids = [
+      'arxiv-2501_00001',
+      'arxiv-2501_00002',
+      'arxiv-2501_00003',
+      'title-0123456789abcdef01234567',
+    ];
+    const batches = [1, 2, 3, 4].map((seed) => generateSightings(seed, 150, ids));
+    // The file and its schema exist before the race, as they would in a deployment.
+    await createSqliteIndex({ path }).close();
+    const goFile = join(dir, 'go');
+    const writers = await Promise.all(
+      batches.map(async (batch, i) => {
+        const file = join(dir, `sightings-${i}.json`);
+        await writeFile(file, JSON.stringify(batch));
+        return startWriter([path, file, goFile]);
+      }),
+    );
+    await Promise.all(writers.map((w) => w.ready));
+    await writeFile(goFile, '');
+    await Promise.all(writers.map((w) => w.exited));
+
+    const index = createSqliteIndex({ path });
+    try {
+      const all = batches.flat();
+      for (const id of ids) {
+        const expected = all.filter((p) => p.id === id).reduce((a, b) => mergePapers(a, b));
+        expect(await index.get(id)).toEqual(expected);
+      }
+      await expect(index.stats()).resolves.toEqual({ papers: ids.length });
+      // The full-text index followed every rewrite: one row per paper, none stale.
+      expect((await index.search({ q: 'prototype', limit: 10, offset: 0 })).total).toBe(ids.length);
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('reopens an existing file with its papers', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const paper = generateSightings(7, 1, ['arxiv-2501_00001'])[0]!;
+    const first = createSqliteIndex({ path });
+    await first.upsert([paper]);
+    await first.close();
+    const again = createSqliteIndex({ path });
+    await expect(again.get(paper.id)).resolves.toEqual(paper);
+    await again.close();
+    await expect(again.ping()).rejects.toThrow(/closed/);
+  });
+
+  it('refuses a file written by a newer schema version', async () => {
+    const path = join(dir, 'papers.sqlite');
+    await createSqliteIndex({ path }).close();
+    const raw = new Database(path);
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(() => createSqliteIndex({ path })).toThrow(/papers\.sqlite.*schema version 99 is newer/);
+  });
+});
