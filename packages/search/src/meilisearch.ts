@@ -146,6 +146,8 @@ class MeiliSearchIndex implements SearchIndex {
   }
 
   async get(id: PaperId): Promise<Paper | null> {
+    // The id becomes part of a URL path; anything but a valid paper id names no paper.
+    if (!PaperIdSchema.safeParse(id).success) return null;
     await this.ensureSettings();
     try {
       return toPaper(await this.#index.getDocument(id));

@@ -40,6 +40,8 @@ const SIMILAR_WEIGHTS = '3.0, 1.0, 0.0';
 /** How many of a paper's most distinctive words make up its "similar" query. */
 const SIMILAR_TERMS = 16;
 const BUSY_TIMEOUT_MS = 5000;
+/** Longer "words" are not typos of anything (and would make the distance costly). */
+const MAX_TYPO_WORD = 40;
 /** Bounds the expression a misspelt word expands to. */
 const MAX_TYPO_CANDIDATES = 24;
 
@@ -334,7 +336,7 @@ class SqliteSearchIndex implements SearchIndex {
   /** The FTS5 expression for one query word: itself, or the indexed words it may be a typo of. */
   #alternatives(term: string, prefix: boolean): string {
     const exact = ftsString(term) + (prefix ? '*' : '');
-    const maxTypos = term.length >= 9 ? 2 : term.length >= 5 ? 1 : 0;
+    const maxTypos = term.length > MAX_TYPO_WORD ? 0 : term.length >= 9 ? 2 : term.length >= 5 ? 1 : 0;
     if (maxTypos === 0 || this.#known(term, prefix)) return exact;
     const candidates = this.#statement<[string, string], { term: string }>(
       'SELECT term FROM papers_vocab WHERE term >= ? AND term < ?',
@@ -378,7 +380,10 @@ function ftsString(term: string): string {
  * neighbours) from `term`; with `prefix`, from some prefix of `candidate`.
  */
 export function withinTypos(term: string, candidate: string, maxTypos: number, prefix = false): boolean {
-  if (!prefix && Math.abs(term.length - candidate.length) > maxTypos) return false;
+  if (
+    prefix ? candidate.length < term.length - maxTypos : Math.abs(term.length - candidate.length) > maxTypos
+  )
+    return false;
   const a = [...term];
   const b = [...(prefix ? [...candidate].slice(0, a.length + maxTypos) : candidate)];
   // Optimal string alignment distance, row by row.

@@ -107,6 +107,10 @@ export function describeSearchIndexContract(
       await expect(index.get(plain.id)).resolves.toEqual(plain);
       await expect(index.get(full.id)).resolves.toEqual(full);
       await expect(index.get('arxiv-9999_99999')).resolves.toBeNull();
+      for (const notAnId of ['../settings', 'arxiv-2501.00001', '']) {
+        await expect(index.get(notAnId)).resolves.toBeNull();
+        await expect(index.similar(notAnId, 3)).resolves.toEqual([]);
+      }
       const found = await searchOf(index, 'naive baseline');
       expect(found.hits[0]).toEqual(full);
     });
@@ -300,12 +304,16 @@ export function describeSearchIndexContract(
         expect(response.hits.length).toBeLessThanOrEqual(5);
         for (const hit of response.hits) PaperSchema.parse(hit);
       }
+      // Words that are syntax elsewhere stay words here. These queries name the paper only with
+      // words it has, so every engine must still put it first.
       for (const q of [
         '"catastrophic forgetting"',
         '-forgetting LegoGCD',
-        'title:LegoGCD',
-        'NEAR(LegoGCD)',
+        '(LegoGCD)',
+        'LegoGCD:',
+        '"LegoGCD',
         'LegoGCD*',
+        'LegoGCD^2',
       ]) {
         const { hits } = await searchOf(index, q, 5);
         expect(hits[0]?.title, q).toBe(LEGO_GCD_TITLE);
