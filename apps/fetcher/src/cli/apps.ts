@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const APPS = ['gateway', 'indexer', 'parser', 'fetcher'] as const;
+export type AppName = (typeof APPS)[number];
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Root of the monorepo, from either `apps/fetcher/src/cli` or `apps/fetcher/dist/cli`. */
+export const repoRoot = resolve(here, '../../../..');
+/** When this CLI runs from TypeScript sources, the apps it starts do too. */
+const fromSource = import.meta.url.endsWith('.ts');
+
+export interface RunningApp {
+  name: AppName;
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+}
+
+/** Command line that runs one app: its build output, or its sources through tsx. */
+export function appCommand(name: AppName): string[] {
+  const built = join(repoRoot, 'apps', name, 'dist', 'main.js');
+  if (!fromSource && existsSync(built)) return [process.execPath, built];
+  return [process.execPath, '--conditions=source', '--import', 'tsx', join(repoRoot, 'apps', name, 'src', 'main.ts')];
+}
+
+/** Starts one app as a child process with its JSON logs appended to `${logDir}/${name}.log`. */
+export async function startApp(name: AppName, env: NodeJS.ProcessEnv, logDir: string): Promise<RunningApp> {
+  await mkdir(logDir, { recursive: true });
+  const logFile = join(logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const [cmd, ...args] = appCommand(name);
+  const child = spawn(cmd!, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      log.end();
+      r(code);
+    }),
+  );
+  return { name, child, logFile, exited };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`: every app closes its workers and connections on SIGTERM. */
+export async function stopApps(apps: RunningApp[], graceMs = 15_000): Promise<void> {
+  await Promise.all(
+    apps.map(async (app) => {
+      if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+      app.child.kill('SIGTERM');
+      const timer = setTimeout(() => app.child.kill('SIGKILL'), graceMs);
+      await app.exited;
+      clearTimeout(timer);
+    }),
+  );
+}

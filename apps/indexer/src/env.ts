@@ -1,0 +1,14 @@
+import { commonEnv, parseEnv, redisEnv, searchEnv, workerEnv } from '@paperwire/config';
+import { z } from 'zod';
+
+export const env = parseEnv(
+  {
+    ...commonEnv,
+    ...redisEnv,
+    ...searchEnv,
+    ...workerEnv,
+    /** How long one paper's read-merge-write may hold its lock before another replica may take it. */
+    INDEX_LOCK_TTL_MS: z.coerce.number().int().min(1000).default(60_000),
+  },
+  process.env,
+);

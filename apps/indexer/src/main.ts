@@ -1,0 +1,45 @@
+import { createLogger, createMetrics, serveMetrics, workerObserver } from '@paperwire/observability';
+import { createRedis, createWorker, onShutdown } from '@paperwire/queue';
+import { createSearchIndex, describeEngine } from '@paperwire/search';
+
+import { env } from './env.js';
+import { indexerHandlers } from './handlers.js';
+
+const logger = createLogger('indexer', env.LOG_LEVEL);
+const metrics = createMetrics('indexer');
+const searchConfig = {
+  meiliUrl: env.MEILI_URL,
+  meiliMasterKey: env.MEILI_MASTER_KEY,
+  meiliIndex: env.MEILI_INDEX,
+  dataDir: env.DATA_DIR,
+};
+const index = createSearchIndex(searchConfig);
+// Settings before documents: a worker that cannot reach its engine does not take jobs.
+await index.ensureSettings();
+
+const locks = createRedis(env.REDIS_URL, 'client');
+const worker = createWorker({
+  queue: 'index',
+  connection: createRedis(env.REDIS_URL, 'worker'),
+  prefix: env.QUEUE_PREFIX,
+  concurrency: env.WORKER_CONCURRENCY,
+  logger,
+  observer: workerObserver(metrics),
+  handlers: indexerHandlers({
+    index,
+    locks,
+    lockPrefix: `${env.QUEUE_PREFIX}:lock:paper:`,
+    lockTtlMs: env.INDEX_LOCK_TTL_MS,
+    metrics,
+  }),
+});
+
+const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT);
+logger.info({ queue: 'index', engine: describeEngine(searchConfig), metricsPort: metricsServer.port }, 'indexer ready');
+
+onShutdown(logger, async () => {
+  await worker.close();
+  locks.disconnect();
+  await index.close();
+  await metricsServer.close();
+});
