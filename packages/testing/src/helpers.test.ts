@@ -10,7 +10,10 @@ import { freePort, repoRoot, tempDir, uniquePrefix, waitFor } from './index.js';
 describe('waitFor', () => {
   it('returns the first truthy value of the probe', async () => {
     let calls = 0;
-    const value = await waitFor(() => (++calls >= 3 ? { calls } : null), { what: 'three calls', intervalMs: 1 });
+    const value = await waitFor(() => (++calls >= 3 ? { calls } : null), {
+      what: 'three calls',
+      intervalMs: 1,
+    });
     expect(value).toEqual({ calls: 3 });
   });
 

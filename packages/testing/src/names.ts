@@ -4,7 +4,10 @@ let counter = 0;
 
 /** `label` reduced to `[A-Za-z0-9_-]`, at most 40 characters. */
 export function safeLabel(label: string): string {
-  const cleaned = label.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const cleaned = label
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return cleaned === '' ? 'test' : cleaned;
 }
 

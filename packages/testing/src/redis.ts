@@ -50,7 +50,8 @@ export async function redisAnswers(url: string): Promise<boolean> {
 export async function startRedis(): Promise<RedisHandle> {
   if (testEnv.REDIS_URL !== undefined) {
     const url = testEnv.REDIS_URL;
-    if (!(await redisAnswers(url))) throw new Error(`REDIS_URL is set to ${url} but nothing answers PING there`);
+    if (!(await redisAnswers(url)))
+      throw new Error(`REDIS_URL is set to ${url} but nothing answers PING there`);
     return { url, via: 'REDIS_URL', stop: async () => {} };
   }
   if (await dockerEngineAnswers()) return startContainer();
