@@ -1,0 +1,8 @@
+export {
+  RawStore,
+  RawPageNotFoundError,
+  RawPageCorruptError,
+  manifestIdOf,
+  sha256Hex,
+  type RawPageMeta,
+} from './store.js';

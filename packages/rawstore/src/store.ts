@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+
+import {
+  PaperIdSchema,
+  RawKeySchema,
+  RawPageRefSchema,
+  type Format,
+  type RawPageRef,
+} from '@paperwire/schema';
+import { z } from 'zod';
+
+import { isNotFound, isTempName, writeFileAtomic } from './atomic.js';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+export interface RawPageMeta {
+  url: string;
+  sourceName: string;
+  capturedAt: string;
+  contentType: string | null;
+  formatHint: Format | null;
+}
+
+const ManifestIdSchema = RawPageRefSchema.shape.manifestId;
+const ParserVersionSchema = z.number().int().nonnegative();
+const PaperIdsFileSchema = z.object({
+  key: RawKeySchema,
+  parserVersion: ParserVersionSchema,
+  ids: z.array(PaperIdSchema),
+});
+
+export class RawPageNotFoundError extends Error {
+  override name = 'RawPageNotFoundError';
+}
+
+export class RawPageCorruptError extends Error {
+  override name = 'RawPageCorruptError';
+}
+
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Identifies one capture of one body at one URL; the same fetch retried gets the same id. */
+export function manifestIdOf(url: string, capturedAt: string, key: string): string {
+  return sha256Hex(`${url}\0${capturedAt}\0${key}`).slice(0, 32);
+}
+
+function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new Error(`invalid ${what}: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+/**
+ * Content-addressed archive of raw page bodies on the filesystem.
+ *
+ * - `objects/ab/cd/<sha256>.gz`: a body, gzip-compressed, keyed by the sha256 of the decoded body
+ * - `manifests/<manifestId>.json`: one capture of a body (URL, time, content type, format hint)
+ * - `parsed/ab/cd/<sha256>.v<parserVersion>.json`: the paper ids a body parsed to
+ *
+ * Every file is written atomically and never changes once written, so several processes can share
+ * one root.
+ */
+export class RawStore {
+  constructor(readonly root: string) {}
+
+  private objectPath(key: string): string {
+    return join(this.root, 'objects', key.slice(0, 2), key.slice(2, 4), `${key}.gz`);
+  }
+
+  private manifestPath(manifestId: string): string {
+    return join(this.root, 'manifests', `${manifestId}.json`);
+  }
+
+  private paperIdsPath(key: string, parserVersion: number): string {
+    return join(this.root, 'parsed', key.slice(0, 2), key.slice(2, 4), `${key}.v${parserVersion}.json`);
+  }
+
+  async put(body: Uint8Array, meta: RawPageMeta): Promise<{ page: RawPageRef; existed: boolean }> {
+    const key = sha256Hex(body);
+    const page = checked(
+      RawPageRefSchema,
+      {
+        key,
+        manifestId: manifestIdOf(meta.url, meta.capturedAt, key),
+        url: meta.url,
+        sourceName: meta.sourceName,
+        capturedAt: meta.capturedAt,
+        contentType: meta.contentType,
+        formatHint: meta.formatHint,
+        size: body.byteLength,
+      },
+      `raw page metadata for ${meta.url}`,
+    );
+    const path = this.objectPath(key);
+    let existed = await exists(path);
+    if (!existed) existed = !(await writeFileAtomic(path, await gzipAsync(body), { exclusive: true }));
+    await writeFileAtomic(this.manifestPath(page.manifestId), `${JSON.stringify(page, null, 2)}\n`, {
+      exclusive: false,
+    });
+    return { page, existed };
+  }
+
+  /** The decoded body of `key`, checked against its hash. */
+  async read(key: string): Promise<Buffer> {
+    checked(RawKeySchema, key, 'raw page key');
+    let compressed: Buffer;
+    try {
+      compressed = await readFile(this.objectPath(key));
+    } catch (err) {
+      if (isNotFound(err)) throw new RawPageNotFoundError(`no raw page ${key} in ${this.root}`);
+      throw err;
+    }
+    let body: Buffer;
+    try {
+      body = await gunzipAsync(compressed);
+    } catch (err) {
+      throw new RawPageCorruptError(
+        `raw page ${key} is corrupt: ${this.objectPath(key)} does not decompress (${(err as Error).message})`,
+      );
+    }
+    const actual = sha256Hex(body);
+    if (actual !== key) {
+      throw new RawPageCorruptError(
+        `raw page ${key} is corrupt: ${this.objectPath(key)} decodes to a body with sha256 ${actual}`,
+      );
+    }
+    return body;
+  }
+
+  async manifest(manifestId: string): Promise<RawPageRef> {
+    checked(ManifestIdSchema, manifestId, 'manifest id');
+    const path = this.manifestPath(manifestId);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if (isNotFound(err))
+        throw new RawPageNotFoundError(`no raw page manifest ${manifestId} in ${this.root}`);
+      throw err;
+    }
+    return checked(RawPageRefSchema, parseJson(text, path), `manifest ${path}`);
+  }
+
+  /** Every manifest in the store, in manifest id order. */
+  async *manifests(): AsyncIterable<RawPageRef> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.root, 'manifests'));
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    for (const name of names.sort()) {
+      if (isTempName(name) || !name.endsWith('.json')) continue;
+      yield await this.manifest(name.slice(0, -'.json'.length));
+    }
+  }
+
+  /** Records the paper ids `key` parsed to with parser version `parserVersion`. */
+  async putPaperIds(key: string, parserVersion: number, ids: string[]): Promise<void> {
+    const record = checked(PaperIdsFileSchema, { key, parserVersion, ids }, `paper ids of raw page ${key}`);
+    await writeFileAtomic(this.paperIdsPath(key, parserVersion), `${JSON.stringify(record)}\n`, {
+      exclusive: false,
+    });
+  }
+
+  /** The paper ids recorded for `key` and `parserVersion`; null when that page was never recorded. */
+  async paperIds(key: string, parserVersion: number): Promise<string[] | null> {
+    checked(RawKeySchema, key, 'raw page key');
+    checked(ParserVersionSchema, parserVersion, 'parser version');
+    const path = this.paperIdsPath(key, parserVersion);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    return checked(PaperIdsFileSchema, parseJson(text, path), `paper ids file ${path}`).ids;
+  }
+}
+
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
