@@ -127,6 +127,10 @@ describe('RawStore', () => {
     expect((await filesUnder(join(sut.root, 'manifests'))).length).toBe(4);
   });
 
+  it('lives under raw/ of the data directory', () => {
+    expect(RawStore.inDataDir('/srv/paperwire').root).toBe(join('/srv/paperwire', 'raw'));
+  });
+
   it('lists nothing in an empty store', async () => {
     const listed: unknown[] = [];
     for await (const page of sut.manifests()) listed.push(page);

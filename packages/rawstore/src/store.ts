@@ -70,6 +70,11 @@ function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export class RawStore {
   constructor(readonly root: string) {}
 
+  /** The store every app of a deployment shares: `<dataDir>/raw`. */
+  static inDataDir(dataDir: string): RawStore {
+    return new RawStore(join(dataDir, 'raw'));
+  }
+
   private objectPath(key: string): string {
     return join(this.root, 'objects', key.slice(0, 2), key.slice(2, 4), `${key}.gz`);
   }
