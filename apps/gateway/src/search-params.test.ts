@@ -44,6 +44,9 @@ describe('parseSearchParams', () => {
 
   it('does not check offset + limit against a defaulted limit', () => {
     const result = parseSearchParams({ limit: 'abc', offset: '9990' });
-    expect(result).toEqual({ ok: false, issues: [{ parameter: 'limit', message: 'limit must be an integer' }] });
+    expect(result).toEqual({
+      ok: false,
+      issues: [{ parameter: 'limit', message: 'limit must be an integer' }],
+    });
   });
 });

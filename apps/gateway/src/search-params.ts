@@ -29,7 +29,8 @@ export function parseSearchParams(query: Record<string, unknown>): ParsedSearchP
   for (const [key, value] of Object.entries(query)) {
     const parameter = parameterName(key);
     if (!isKnown(parameter)) report(parameter, 'unknown parameter');
-    else if (key !== parameter || typeof value !== 'string') report(parameter, `${parameter} must be a single string`);
+    else if (key !== parameter || typeof value !== 'string')
+      report(parameter, `${parameter} must be a single string`);
     else if (INTEGER_PARAMETERS.has(parameter) && !DECIMAL_INTEGER.test(value.trim()))
       report(parameter, `${parameter} must be an integer`);
     else {

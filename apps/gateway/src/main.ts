@@ -1,0 +1,71 @@
+import type { AddressInfo } from 'node:net';
+
+import { createLogger, createMetrics } from '@paperwire/observability';
+import { createSearchIndex, describeEngine } from '@paperwire/search';
+
+import { createApp } from './app.js';
+import { env } from './env.js';
+
+/** Connections still open this long after a shutdown signal are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+const logger = createLogger('gateway', env.LOG_LEVEL);
+const metrics = createMetrics('gateway');
+const engineConfig = {
+  meiliUrl: env.MEILI_URL,
+  meiliMasterKey: env.MEILI_MASTER_KEY,
+  meiliIndex: env.MEILI_INDEX,
+  dataDir: env.DATA_DIR,
+};
+const index = createSearchIndex(engineConfig);
+
+try {
+  await index.ensureSettings();
+} catch (error) {
+  // Search must come up even when the engine does not: /readyz reports it until it answers.
+  logger.error(
+    { err: error, engine: describeEngine(engineConfig) },
+    'search engine unreachable at start; serving anyway',
+  );
+}
+
+const app = createApp({ index, logger, metrics });
+const server = app.listen(env.GATEWAY_PORT, env.GATEWAY_HOST);
+server.once('error', (error) => {
+  logger.fatal({ err: error, host: env.GATEWAY_HOST, port: env.GATEWAY_PORT }, 'cannot listen');
+  void index.close().finally(() => process.exit(1));
+});
+server.once('listening', () => {
+  const { port } = server.address() as AddressInfo;
+  const host = env.GATEWAY_HOST.includes(':') ? `[${env.GATEWAY_HOST}]` : env.GATEWAY_HOST;
+  logger.info({ url: `http://${host}:${port}/`, engine: describeEngine(engineConfig) }, 'gateway listening');
+});
+
+let stopping = false;
+
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal: exiting now');
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const forceClose = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    // Idle keep-alive sockets would otherwise hold the server open until they time out.
+    server.closeIdleConnections();
+  });
+  clearTimeout(forceClose);
+  await index.close();
+  logger.info('stopped');
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, (received) => {
+    shutdown(received).catch((error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exitCode = 1;
+    });
+  });
+}
