@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages are consumed from source in tests (the `source` export condition).
-const resolve = { conditions: ['source', 'module', 'node', 'import', 'default'] };
+// No `import` here: Vitest hands these conditions to Node as `--conditions` for externalized
+// packages, and `import` makes CommonJS `require` pick ESM entries (express 5's router then gets a
+// module namespace instead of a function from `require('is-promise')`). Vite adds `import` itself.
+const resolve = { conditions: ['source', 'module', 'node', 'default'] };
 const shared = { resolve, ssr: { resolve: { conditions: resolve.conditions, externalConditions: ['source'] } } };
 
 export default defineConfig({
