@@ -1,0 +1,16 @@
+export { createRedis, type RedisRole } from './redis.js';
+export { Producer, type QueueOptions } from './producer.js';
+export { jobOptions, jobIdOf, JOB_ATTEMPTS, BACKOFF_BASE_MS } from './options.js';
+export {
+  createWorker,
+  assertHandlersCover,
+  type JobHandlers,
+  type JobContext,
+  type WorkerObserver,
+  type WorkerOptions,
+} from './worker.js';
+export { UnrecoverableJobError, InvalidJobPayloadError } from './errors.js';
+export { onShutdown, type ShutdownOptions } from './shutdown.js';
+export { queueDepths, type QueueDepth } from './depths.js';
+export { withLocks, LockTimeoutError, type LockOptions } from './locks.js';
+export { jobNamesOf } from './catalog.js';

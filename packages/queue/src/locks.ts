@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import type { Redis } from 'ioredis';
+
+export interface LockOptions {
+  /** How long a lock outlives a process that dies holding it. Renewed while `fn` runs. */
+  ttlMs?: number;
+  /** How long to wait for all locks before giving up with a LockTimeoutError. */
+  waitMs?: number;
+  /** Prefix of each lock's Redis key. */
+  prefix?: string;
+}
+
+export class LockTimeoutError extends Error {
+  override name = 'LockTimeoutError';
+}
+
+// Delete or extend a lock only while it still holds our token: after a TTL expiry another
+// process may own it.
+const RELEASE = `
+local released = 0
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    released = released + redis.call('DEL', key)
+  end
+end
+return released`;
+
+const EXTEND = `
+local extended = 0
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    extended = extended + redis.call('PEXPIRE', key, ARGV[2])
+  end
+end
+return extended`;
+
+/**
+ * Runs `fn` holding a lock on every key, across processes. Keys are deduplicated and taken in
+ * sorted order, so two callers with overlapping key sets cannot deadlock; each is `SET NX PX`
+ * with a token of this call, renewed while `fn` runs and released by compare-and-delete.
+ */
+export async function withLocks<T>(
+  redis: Redis,
+  keys: string[],
+  fn: () => Promise<T>,
+  opts: LockOptions = {},
+): Promise<T> {
+  const ttlMs = opts.ttlMs ?? 30_000;
+  const waitMs = opts.waitMs ?? 60_000;
+  const prefix = opts.prefix ?? 'lock:';
+  const token = randomUUID();
+  const deadline = Date.now() + waitMs;
+  const lockKeys = [...new Set(keys)].sort().map((key) => `${prefix}${key}`);
+  const held: string[] = [];
+  let renewal: NodeJS.Timeout | undefined;
+  try {
+    for (const lockKey of lockKeys) {
+      for (let attempt = 0; ; attempt += 1) {
+        if ((await redis.set(lockKey, token, 'PX', ttlMs, 'NX')) === 'OK') break;
+        if (Date.now() >= deadline) {
+          throw new LockTimeoutError(
+            `could not lock ${lockKey} within ${waitMs}ms (held by another process)`,
+          );
+        }
+        // Small, jittered, growing waits: contention here is short (one read-merge-write).
+        const backoff = Math.min(5 * 2 ** attempt, 100) * (0.5 + Math.random());
+        await delay(Math.min(backoff, Math.max(0, deadline - Date.now())));
+      }
+      held.push(lockKey);
+    }
+    renewal = setInterval(
+      () => {
+        redis.eval(EXTEND, held.length, ...held, token, ttlMs).catch(() => {});
+      },
+      Math.max(10, Math.floor(ttlMs / 3)),
+    );
+    renewal.unref();
+    return await fn();
+  } finally {
+    if (renewal) clearInterval(renewal);
+    // A release that fails (Redis gone) must not hide fn's outcome; the locks then expire by TTL.
+    if (held.length > 0) await redis.eval(RELEASE, held.length, ...held, token).catch(() => {});
+  }
+}

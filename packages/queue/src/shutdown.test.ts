@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import { repoRoot, waitFor } from '@paperwire/testing';
+import { describe, expect, it } from 'vitest';
+
+const child = fileURLToPath(new URL('./testing/shutdown-child.ts', import.meta.url));
+
+function start(...args: string[]) {
+  const proc = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', child, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Array<{ msg?: string }> = [];
+  let stderr = '';
+  let buffer = '';
+  proc.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line) as { msg?: string });
+  });
+  proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const logged = (msg: string) =>
+    waitFor(() => lines.some((l) => l.msg === msg), { what: `"${msg}" from the child (stderr: ${stderr})` });
+  return { proc, lines, exited, logged };
+}
+
+describe('onShutdown', () => {
+  it('closes once on SIGTERM and exits 0', async () => {
+    const app = start('clean');
+    await app.logged('ready');
+    app.proc.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+    expect(app.lines.map((l) => l.msg)).toEqual(['ready', 'shutting down', 'shut down cleanly']);
+  });
+
+  it('exits 1 when close fails', async () => {
+    const app = start('fail');
+    await app.logged('ready');
+    app.proc.kill('SIGINT');
+    expect(await app.exited).toBe(1);
+    expect(app.lines.map((l) => l.msg)).toContain('shutdown failed');
+  });
+
+  it('exits 1 when close outlasts the timeout', async () => {
+    const app = start('hang', '100');
+    await app.logged('ready');
+    app.proc.kill('SIGTERM');
+    expect(await app.exited).toBe(1);
+    expect(app.lines.map((l) => l.msg)).toContain('shutdown timed out; exiting');
+  });
+
+  it('exits at once on a second signal', async () => {
+    const app = start('hang', '60000');
+    await app.logged('ready');
+    app.proc.kill('SIGTERM');
+    await app.logged('shutting down');
+    app.proc.kill('SIGINT');
+    expect(await app.exited).toBe(130);
+  });
+});

@@ -1,0 +1,160 @@
+import type { Logger } from '@paperwire/observability';
+import type { JobName, JobNameOf, JobPayload, QueueName } from '@paperwire/schema';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+
+import { checkPayload, isJobName, jobNamesOf, queueOf } from './catalog.js';
+import { UnrecoverableJobError } from './errors.js';
+import type { QueueOptions } from './producer.js';
+import { attachErrorListener } from './redis.js';
+
+export interface JobContext {
+  id: string;
+  name: JobName;
+  /** Attempts that failed before this one. */
+  attemptsMade: number;
+  /** Appends a line to the job's log in Redis (visible next to the job in dashboards). */
+  log(message: string): Promise<void>;
+}
+
+/** One handler per job name of queue `Q`: a missing or extra one is a compile error. */
+export type JobHandlers<Q extends QueueName> = {
+  [N in JobNameOf<Q>]: (payload: JobPayload<N>, ctx: JobContext) => Promise<unknown>;
+};
+
+export interface WorkerObserver {
+  completed(queue: QueueName, name: string, ms: number): void;
+  failed(queue: QueueName, name: string, ms: number, error: Error): void;
+}
+
+export interface WorkerOptions<Q extends QueueName> extends QueueOptions {
+  queue: Q;
+  handlers: JobHandlers<Q>;
+  concurrency?: number;
+  logger: Logger;
+  observer?: WorkerObserver;
+}
+
+/** Throws, naming them, when handlers miss job names of the queue or cover names from elsewhere. */
+export function assertHandlersCover(queue: QueueName, handlers: object): void {
+  const expected = jobNamesOf(queue);
+  const given = Object.keys(handlers);
+  const missing = expected.filter((name) => !given.includes(name));
+  const extra = given.filter((name) => !(expected as string[]).includes(name));
+  const problems: string[] = [];
+  if (missing.length > 0) problems.push(`no handler for ${missing.join(', ')}`);
+  if (extra.length > 0) {
+    const where = extra.map((name) =>
+      isJobName(name) ? `${name} (runs on queue ${queueOf(name)})` : `${name} (not in JOB_CATALOG)`,
+    );
+    problems.push(`handlers for job names that do not run on it: ${where.join(', ')}`);
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `worker for queue ${queue}: ${problems.join('; ')}. A worker handles exactly the job names JOB_CATALOG ` +
+        `(@paperwire/schema) puts on its queue: ${expected.join(', ')}.`,
+    );
+  }
+}
+
+/**
+ * A BullMQ worker for one queue. Each job is dispatched by name to its handler with its payload
+ * parsed by the catalog schema; a job whose name or payload does not fit the catalog fails at once
+ * as unrecoverable, with the reason in the failed set, and is never retried or dropped.
+ */
+export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worker {
+  const { queue, logger, observer } = opts;
+  assertHandlersCover(queue, opts.handlers);
+  const handlers = opts.handlers as unknown as Record<
+    string,
+    (payload: unknown, ctx: JobContext) => Promise<unknown>
+  >;
+
+  // Never the producer's connection: a worker blocks on its own, and must not fail commands
+  // while Redis reconnects. BullMQ does not close a connection it was handed, so this one is
+  // closed with the worker.
+  const connection = opts.connection.duplicate({
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    lazyConnect: true,
+    connectionName: `paperwire-worker-${queue}`,
+  });
+  attachErrorListener(connection, `worker:${queue}`, logger);
+
+  const processJob = async (job: Job): Promise<unknown> => {
+    const started = performance.now();
+    try {
+      const result = await dispatch(job);
+      observer?.completed(queue, job.name, performance.now() - started);
+      return result;
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      observer?.failed(queue, job.name, performance.now() - started, error);
+      if (error instanceof UnrecoverableJobError) {
+        const unrecoverable = new UnrecoverableError(error.message);
+        unrecoverable.stack = error.stack;
+        throw unrecoverable;
+      }
+      throw error;
+    }
+  };
+
+  const dispatch = async (job: Job): Promise<unknown> => {
+    const id = job.id ?? '';
+    const name = job.name;
+    if (!isJobName(name) || queueOf(name) !== queue) {
+      throw new UnrecoverableError(
+        `unknown job name "${name}" on queue ${queue} (job ${id}); this queue runs: ${jobNamesOf(queue).join(', ')}`,
+      );
+    }
+    const checked = checkPayload(name, job.data);
+    if (!checked.ok) {
+      throw new UnrecoverableError(`invalid payload for job ${name} (job ${id}):\n${checked.message}`);
+    }
+    const handler = handlers[name];
+    if (!handler) throw new UnrecoverableError(`no handler for job ${name} on queue ${queue}`);
+    const ctx: JobContext = {
+      id,
+      name,
+      attemptsMade: job.attemptsMade,
+      log: async (message) => {
+        await job.log(message);
+      },
+    };
+    return handler(checked.payload, ctx);
+  };
+
+  const worker = new Worker(queue, processJob, {
+    connection,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency ?? 1,
+  });
+
+  worker.on('error', (err) => logger.error({ err, queue }, 'worker error'));
+  worker.on('completed', (job) => {
+    logger.info({ queue, jobId: job.id, job: job.name, ms: elapsed(job) }, 'job completed');
+  });
+  worker.on('failed', (job, err) => {
+    if (!job) {
+      logger.error({ err, queue }, 'job failed');
+      return;
+    }
+    const maxAttempts = job.opts.attempts ?? 1;
+    const final =
+      err instanceof UnrecoverableError ||
+      err.name === 'UnrecoverableError' ||
+      job.attemptsMade >= maxAttempts;
+    const fields = { err, queue, jobId: job.id, job: job.name, attemptsMade: job.attemptsMade, maxAttempts };
+    if (final) logger.error(fields, 'job failed; kept in the failed set');
+    else logger.warn(fields, 'job failed; will retry');
+  });
+  worker.once('closed', () => {
+    connection.disconnect();
+  });
+  return worker;
+}
+
+function elapsed(job: Job): number | undefined {
+  return job.finishedOn !== undefined && job.processedOn !== undefined
+    ? job.finishedOn - job.processedOn
+    : undefined;
+}
