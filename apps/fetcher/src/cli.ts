@@ -3,13 +3,14 @@ import { parseArgs } from 'node:util';
 
 import { createRedis, Producer } from '@paperwire/queue';
 import { RawStore } from '@paperwire/rawstore';
-import { FORMATS, FormatSchema } from '@paperwire/schema';
+import { FORMATS, FormatSchema, type Format } from '@paperwire/schema';
 import { createSearchIndex } from '@paperwire/search';
 
 import { ingest, parseCapturedAt } from './cli/ingest.js';
+import { ParseError, parseFile } from './cli/parse.js';
 import { defaultDigestsDir, up } from './cli/up.js';
 import { pipelineState, waitForIdle } from './cli/wait.js';
-import { loadEnv } from './env.js';
+import { inheritedEnv, loadEnv } from './env.js';
 
 const USAGE = `paperwire: ingest research-paper digests and serve search over them
 
@@ -23,6 +24,8 @@ Usage:
       --source       source name recorded on each paper (default: the URL's host, or "local")
       --format       ${FORMATS.join('|')} (default: detected)
       --wait         wait until the pipeline is idle and report what the index holds
+  paperwire parse <file> [--format auto|${FORMATS.join('|')}] [--captured-at ISO]
+      Print the normalized papers of one file as JSON, one per line (no Redis needed).
 
 Environment: REDIS_URL, DATA_DIR (default ./data), MEILI_URL, MEILI_MASTER_KEY, QUEUE_PREFIX,
 GATEWAY_PORT (default 3000), LOG_LEVEL. See README.md.`;
@@ -36,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return runUp(rest);
     case 'ingest':
       return runIngest(rest);
+    case 'parse':
+      return runParse(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -57,7 +62,7 @@ async function runUp(args: string[]): Promise<number> {
     ingestBundled: !values['no-ingest'],
     digestsDir: values.digests ?? defaultDigestsDir,
     env: loadEnv(),
-    childEnv: process.env,
+    childEnv: inheritedEnv(),
     out,
   });
 }
@@ -74,10 +79,7 @@ async function runIngest(args: string[]): Promise<number> {
     },
   });
   if (positionals.length === 0) throw new UsageError('ingest needs at least one URL, file or directory');
-  const format = values.format === undefined || values.format === 'auto' ? null : values.format;
-  if (format !== null && !FormatSchema.safeParse(format).success) {
-    throw new UsageError(`--format: "${format}" is not one of auto, ${FORMATS.join(', ')}`);
-  }
+  const format = formatOption(values.format);
   const env = loadEnv();
   const producer = new Producer({ connection: createRedis(env.REDIS_URL, 'producer'), prefix: env.QUEUE_PREFIX });
   try {
@@ -88,7 +90,7 @@ async function runIngest(args: string[]): Promise<number> {
       {
         capturedAt: values['captured-at'] ? parseCapturedAt(values['captured-at']) : null,
         sourceName: values.source ?? null,
-        formatHint: format === null ? null : FormatSchema.parse(format),
+        formatHint: format,
       },
       (r) => out(`${r.target}: ${r.outcome} (job ${r.jobId})`),
     );
@@ -114,6 +116,40 @@ async function runIngest(args: string[]): Promise<number> {
   } finally {
     await producer.close();
   }
+}
+
+async function runParse(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { format: { type: 'string' }, 'captured-at': { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('parse needs exactly one file');
+  try {
+    await parseFile(
+      positionals[0]!,
+      {
+        format: formatOption(values.format),
+        capturedAt: values['captured-at'] ? parseCapturedAt(values['captured-at']) : new Date().toISOString(),
+      },
+      out,
+      (line) => process.stderr.write(`${line}\n`),
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ParseError) {
+      process.stderr.write(`paperwire: cannot parse ${positionals[0]}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function formatOption(value: string | undefined): Format | null {
+  if (value === undefined || value === 'auto') return null;
+  const parsed = FormatSchema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--format: "${value}" is not one of auto, ${FORMATS.join(', ')}`);
+  return parsed.data;
 }
 
 class UsageError extends Error {}

@@ -22,3 +22,8 @@ export type FetcherEnv = ReturnType<typeof loadEnv>;
 export function loadEnv(source: Record<string, string | undefined> = process.env) {
   return parseEnv(fetcherEnv, source);
 }
+
+/** The environment handed to the apps `paperwire up` starts, so they parse the same variables. */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  return { ...process.env };
+}
