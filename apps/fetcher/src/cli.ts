@@ -6,10 +6,9 @@ import { RawStore } from '@paperwire/rawstore';
 import { FORMATS, FormatSchema, type Format } from '@paperwire/schema';
 import { createSearchIndex } from '@paperwire/search';
 
-import { ingest, parseCapturedAt } from './cli/ingest.js';
+import { ingest, parseCapturedAt, pipelineState, waitForIdle } from '@paperwire/pipeline';
 import { ParseError, parseFile } from './cli/parse.js';
 import { defaultDigestsDir, up } from './cli/up.js';
-import { pipelineState, waitForIdle } from './cli/wait.js';
 import { inheritedEnv, loadEnv } from './env.js';
 
 const USAGE = `paperwire: ingest research-paper digests and serve search over them

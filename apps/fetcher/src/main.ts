@@ -2,15 +2,14 @@ import { createLogger, createMetrics, serveMetrics, workerObserver } from '@pape
 import { createRedis, createWorker, onShutdown, Producer } from '@paperwire/queue';
 import { RawStore } from '@paperwire/rawstore';
 
-import { archivePage } from './archive.js';
+import { archivePage, watchQueueDepths } from '@paperwire/pipeline';
 import { loadEnv } from './env.js';
 import { fetchPage } from './http.js';
-import { rawStoreRoot, watchQueueDepth } from './runtime.js';
 
 const env = loadEnv();
 const logger = createLogger('fetcher', env.LOG_LEVEL);
 const metrics = createMetrics('fetcher');
-const store = new RawStore(rawStoreRoot(env.DATA_DIR));
+const store = RawStore.inDataDir(env.DATA_DIR);
 const producer = new Producer({ connection: createRedis(env.REDIS_URL, 'producer'), prefix: env.QUEUE_PREFIX });
 
 const worker = createWorker({
@@ -44,7 +43,7 @@ const worker = createWorker({
   },
 });
 
-const stopDepth = watchQueueDepth(producer, metrics);
+const stopDepth = watchQueueDepths(producer, (queue, state, n) => metrics.queueDepth.set({ queue, state }, n));
 const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT);
 logger.info({ queue: 'fetch', metricsPort: metricsServer.port, concurrency: env.WORKER_CONCURRENCY }, 'fetcher ready');
 

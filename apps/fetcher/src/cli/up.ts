@@ -8,9 +8,8 @@ import { z } from 'zod';
 
 import type { FetcherEnv } from '../env.js';
 import { APPS, repoRoot, startApp, stopApps, type RunningApp } from './apps.js';
-import { ingest } from './ingest.js';
+import { ingest, waitForIdle } from '@paperwire/pipeline';
 import { redact, resolveRedis, type ResolvedRedis } from './redis.js';
-import { waitForIdle } from './wait.js';
 
 /** `infra/digests/digests.json`: the bundled digests and when each was captured. */
 const DigestListSchema = z.array(

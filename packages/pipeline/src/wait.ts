@@ -6,7 +6,7 @@ export interface PipelineState {
   failed: number;
 }
 
-async function pipelineState(producer: Producer): Promise<PipelineState> {
+export async function pipelineState(producer: Producer): Promise<PipelineState> {
   const depths = await queueDepths(producer);
   let pending = 0;
   let failed = 0;
@@ -42,4 +42,4 @@ export async function waitForIdle(
   }
 }
 
-export { pipelineState };
+

@@ -6,7 +6,7 @@ import type { Producer } from '@paperwire/queue';
 import type { RawStore } from '@paperwire/rawstore';
 import type { Format } from '@paperwire/schema';
 
-import { archivePage } from '../archive.js';
+import { archivePage } from './archive.js';
 
 export interface IngestOptions {
   /** Capture time to record (ISO); now when absent. */
