@@ -27,20 +27,60 @@ export const SearchParamsSchema = z
   });
 export type SearchParams = z.output<typeof SearchParamsSchema>;
 
-/** What the engine is asked: the validated parameters, nothing stringly-typed. */
+export const SORTS = ['relevance', 'publishedAt:desc', 'publishedAt:asc', 'firstSeenAt:desc', 'upvotes:desc'] as const;
+export type SearchSort = (typeof SORTS)[number];
+export const FACETS = ['year', 'hasCode', 'source'] as const;
+export type SearchFacet = (typeof FACETS)[number];
+
+/**
+ * Typed filters; adapters turn them into engine filters by code, never by pasting user text.
+ * Every present filter must hold (AND); a list matches any of its values (OR).
+ */
+export interface SearchFilters {
+  /** publishedAt on or after this date (YYYY-MM-DD). */
+  from?: string;
+  /** publishedAt on or before this date (YYYY-MM-DD). */
+  to?: string;
+  /** firstSeenAt at or after this instant (ISO): what is new. */
+  since?: string;
+  hasCode?: boolean;
+  minUpvotes?: number;
+  /** Author keys (`authorKey(name)`), matched against the keys of each paper's named authors. */
+  authors?: string[];
+  /** Source names (`Paper.sources[].name`). */
+  sources?: string[];
+  /** Years of publishedAt. */
+  years?: number[];
+}
+
+/** What the engine is asked: validated, typed values only. */
 export interface SearchRequest {
   q: string;
   limit: number;
   offset: number;
+  filters?: SearchFilters;
+  /** Default relevance; an explicit sort is a strict order, ties broken by relevance. */
+  sort?: SearchSort;
+  /** Facet counts over the whole result set, in `facetDistribution`. */
+  facets?: SearchFacet[];
+  /** Adds `_formatted` title and abstract snippets: matches in <mark>, everything else HTML-escaped. */
+  highlight?: boolean;
 }
 
+export const SearchHitSchema = PaperSchema.extend({
+  _formatted: z.object({ title: z.string(), abstract: z.string() }).optional(),
+});
+export type SearchHit = z.infer<typeof SearchHitSchema>;
+
 export const SearchResponseSchema = z.object({
-  hits: z.array(PaperSchema),
+  hits: z.array(SearchHitSchema),
   total: z.number().int().nonnegative(),
   limit: z.number().int(),
   offset: z.number().int(),
   query: z.string(),
   processingTimeMs: z.number().nonnegative(),
+  /** Per requested facet, value → count over the whole result set (Meilisearch's name). */
+  facetDistribution: z.record(z.string(), z.record(z.string(), z.number().int().nonnegative())).optional(),
 });
 export type SearchResponse = z.infer<typeof SearchResponseSchema>;
 

@@ -57,3 +57,11 @@ export function parseArxivId(raw: string): ArxivIdParts | null {
 export function paperIdFromArxiv(arxivId: string): PaperId {
   return `arxiv-${arxivId.replace(/[./]/g, '_')}`;
 }
+
+/**
+ * The key an author filter matches: case-, accent- and punctuation-insensitive, so
+ * "José  García-López" and "jose garcia lopez" are the same author.
+ */
+export function authorKey(name: string): string {
+  return normalizeTitle(name).replace(/ /g, '-');
+}
