@@ -1,4 +1,11 @@
-import type { Paper, PaperId, SearchRequest, SearchResponse, StatsResponse } from '@paperwire/schema';
+import type {
+  Paper,
+  PaperId,
+  SearchFacet,
+  SearchRequest,
+  SearchResponse,
+  StatsResponse,
+} from '@paperwire/schema';
 
 export type EngineName = 'sqlite' | 'meilisearch';
 
@@ -25,6 +32,9 @@ export interface SightingResult {
  * same record whatever order sightings arrive in. A write resolves only once the engine has
  * confirmed it.
  */
+/** What an id names: a paper, or a paper that was merged into another one (an old title id). */
+export type Resolved = { paper: Paper } | { movedTo: PaperId } | null;
+
 export interface SearchIndex {
   readonly engine: EngineName;
   /** Creates the index and applies settings when they differ from the engine's. */
@@ -33,6 +43,10 @@ export interface SearchIndex {
   /** An unchanged page was seen again: advance lastSeenAt of its papers. */
   recordSightings(ids: PaperId[], url: string, capturedAt: string): Promise<SightingResult>;
   get(id: PaperId): Promise<Paper | null>;
+  /** Like get, but an id that was merged into another record answers with where it went. */
+  resolve(id: PaperId): Promise<Resolved>;
+  /** Facet counts over the whole index. */
+  facets(): Promise<Record<SearchFacet, Record<string, number>>>;
   search(request: SearchRequest): Promise<SearchResponse>;
   /** Papers close in title and abstract to `id`, itself excluded; empty when `id` is unknown. */
   similar(id: PaperId, limit: number): Promise<Paper[]>;
