@@ -13,6 +13,8 @@ const REPO_AT_START =
 const REPO_IN_TEXT =
   /(?<![\w.@-])(?:(?:https?:)?\/\/)?(?:www\.)?github\.com\/[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+/gi;
 
+const GITHUB_HOST = /github\.com/i;
+
 /** First path segments of github.com that are site pages, not users or organizations. */
 const NOT_AN_OWNER = new Set([
   'about',
@@ -63,6 +65,8 @@ export function normalizeCodeUrl(raw: string): string | null {
  * names are case-insensitive, so two spellings of one repository count once (the first wins).
  */
 export function extractCodeUrls(text: string): string[] {
+  // Most abstracts link nothing; a literal search rules them out far faster than the pattern.
+  if (!GITHUB_HOST.test(text)) return [];
   const seen = new Set<string>();
   const urls: string[] = [];
   for (const match of text.matchAll(REPO_IN_TEXT)) {

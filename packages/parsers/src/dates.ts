@@ -46,3 +46,33 @@ export function resolveYearlessDate(month: number, day: number, capturedAt: stri
   }
   return null;
 }
+
+/**
+ * The calendar date an ISO-8601 date or datetime is written with (`2025-10-30T17:59:58.000Z`,
+ * `2003-07-07T13:46:39-04:00`, `2024-01-22`): the date as the source printed it, not shifted
+ * to UTC. Null when it does not start with a real date.
+ */
+export function isoDatePart(s: string): string | null {
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})(?![\d])/.exec(s);
+  if (!m) return null;
+  return isoDate(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+/**
+ * The calendar date of an RFC 822 / RSS date (`Mon, 03 Nov 2025 00:00:00 -0500`), as written;
+ * two-digit years are read as RFC 2822 says (00–49 → 20xx, 50–99 → 19xx). Null otherwise.
+ */
+export function rfc822DatePart(s: string): string | null {
+  const m = /^\s*(?:[A-Za-z]{3,9},?\s+)?(\d{1,2})\s+([A-Za-z]{3,9}\.?)\s+(\d{4}|\d{2})(?![\d])/.exec(s);
+  if (!m?.[2] || !m[3]) return null;
+  const month = monthNumber(m[2]);
+  if (month === null) return null;
+  let year = Number(m[3]);
+  if (m[3].length === 2) year += year < 50 ? 2000 : 1900;
+  return isoDate(year, month, Number(m[1]));
+}
+
+/** An ISO date part or, failing that, an RFC 822 date part. */
+export function feedDatePart(s: string): string | null {
+  return isoDatePart(s) ?? rfc822DatePart(s);
+}

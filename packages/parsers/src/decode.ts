@@ -7,7 +7,8 @@ import { previewBytes } from './preview.js';
  * rather than being parsed with replacement characters.
  */
 export function decodeBody(body: Uint8Array): string {
-  const nul = body.indexOf(0);
+  // Buffer's indexOf is memchr; a typed array's is a plain loop, several times slower.
+  const nul = Buffer.from(body.buffer, body.byteOffset, body.byteLength).indexOf(0);
   if (nul !== -1) {
     throw new ParseError(
       'unknown-format',

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 
-import { PaperSchema } from '@paperwire/schema';
+import { FORMATS, PaperSchema, type Format } from '@paperwire/schema';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { invalidUtf8Offset } from './decode.js';
-import { ParseError, decodeBody, detectFormat, parsePage, type ParseContext } from './index.js';
+import {
+  FORMAT_PARSERS,
+  ParseError,
+  decodeBody,
+  detectFormat,
+  parsePage,
+  type ParseContext,
+} from './index.js';
 
 const FIXTURE = new URL('../../../infra/digests/hf-daily-papers-2025-11-03.txt', import.meta.url);
 const fixtureBytes = readFileSync(FIXTURE);
@@ -43,10 +50,16 @@ describe('detectFormat', () => {
   });
 
   it('refuses a hint for a format it cannot parse, naming the ones it can', () => {
-    const error = parseErrorOf(() => detectFormat(fixtureText, null, 'arxiv-atom'));
+    // Every format of the schema has a parser now; a hint from a newer producer may not.
+    const hint = 'pdf' as Format;
+    const error = parseErrorOf(() => detectFormat(fixtureText, null, hint));
     expect(error.code).toBe('unknown-format');
-    expect(error.format).toBe('arxiv-atom');
-    expect(error.message).toContain('hf-text');
+    expect(error.format).toBe('pdf');
+    expect(error.message).toContain('hf-text, hf-html, hf-json, arxiv-atom, arxiv-rss');
+  });
+
+  it('has a parser for every format of the schema', () => {
+    expect(FORMAT_PARSERS.map((p) => p.format).sort()).toEqual([...FORMATS].sort());
   });
 
   it('names the formats tried and shows the start of the page, escaped', () => {
@@ -54,7 +67,7 @@ describe('detectFormat', () => {
     const error = parseErrorOf(() => detectFormat(html, 'text/html', null));
     expect(error.code).toBe('unknown-format');
     expect(error.format).toBeNull();
-    expect(error.message).toContain('tried hf-text');
+    expect(error.message).toContain('tried hf-text, hf-html, hf-json, arxiv-atom, arxiv-rss');
     expect(error.message).toContain('content-type text/html');
     expect(error.message).toContain(
       '"<!doctype html>\\n<html><head><title>Daily Papers</title></head>\\t<body>xxxx',

@@ -1,12 +1,16 @@
 import type { Format } from '@paperwire/schema';
 
 import { ParseError } from './errors.js';
+import { arxivAtom } from './formats/arxiv-atom.js';
+import { arxivRss } from './formats/arxiv-rss.js';
+import { hfHtml } from './formats/hf-html.js';
+import { hfJson } from './formats/hf-json.js';
 import { hfText } from './formats/hf-text.js';
 import { previewText } from './preview.js';
 import type { FormatParser } from './types.js';
 
 /** The formats this package reads, in the order detection prefers them on a tie. */
-export const FORMAT_PARSERS: readonly FormatParser[] = [hfText];
+export const FORMAT_PARSERS: readonly FormatParser[] = [hfText, hfHtml, hfJson, arxivAtom, arxivRss];
 
 export function parserFor(format: Format): FormatParser {
   const parser = FORMAT_PARSERS.find((p) => p.format === format);

@@ -1,5 +1,6 @@
 import { extractCodeUrls } from '../code-urls.js';
 import { isoDate, monthNumber, resolveYearlessDate } from '../dates.js';
+import { collapseWhitespace } from '../text.js';
 import type { FormatOutput, FormatParser, PaperDraft, ParseContext } from '../types.js';
 
 /**
@@ -26,6 +27,7 @@ export const hfText: FormatParser = {
 
 /** `  • 4 authors`, also `1 author`, optionally with the date on the same line after a `·`. */
 const AUTHORS_LINE = /^\s*(?:[•*-]\s*)?(\d+)\s+authors?\s*(?:·\s*(.*?))?\s*$/i;
+const AUTHORS_LINE_START = /^\s*(?:[•*-]\s*)?\d/;
 const MIDDOT_LINE = /^\s*·\s*$/;
 /** `Jul 17`, `Dec 8, 2023`, each optionally followed by an upvote count: `Oct 6, 2024 2`. */
 const DATE_LINE = /^\s*([A-Za-z]{3,9}\.?)\s+(\d{1,2})(?:,\s*(\d{4}))?(?:\s+(\d+))?\s*$/;
@@ -63,19 +65,37 @@ interface Trailer {
   end: number;
 }
 
+/** How much of a page detection reads first: a listing shows its first entry long before this. */
+const DETECT_HEAD_CHARS = 64 * 1024;
+
 function detectHfText(text: string, contentType: string | null): number {
   if (/^\s*[<{[]/.test(text)) return 0;
+  // Complete lines of the head are lines of the page, so an entry found there is one of the
+  // page's; only when the head has none is the whole page read.
+  if (text.length > DETECT_HEAD_CHARS) {
+    const cut = text.lastIndexOf('\n', DETECT_HEAD_CHARS);
+    if (cut > 0 && firstDatedEntry(splitLines(text.slice(0, cut + 1))) === 'dated')
+      return isPlainText(contentType) ? 0.95 : 0.85;
+  }
   const lines = splitLines(text);
+  const found = firstDatedEntry(lines);
+  if (found === 'dated') return isPlainText(contentType) ? 0.95 : 0.85;
+  if (found === 'undated') return 0.6;
+  // A listing without entries still has its header; parsing it then says "empty".
+  if (lines.some((line) => collapseWhitespace(line).toLowerCase() === 'daily papers')) return 0.3;
+  return 0;
+}
+
+/** Whether the lines hold an authors trailer with a date, only undated ones, or none. */
+function firstDatedEntry(lines: string[]): 'dated' | 'undated' | 'none' {
   let sawAuthors = false;
   for (let i = 0; i < lines.length; i++) {
-    if (!AUTHORS_LINE.test(lines[i]!)) continue;
+    const trailer = readTrailer(lines, i);
+    if (!trailer) continue;
     sawAuthors = true;
-    if (readTrailer(lines, i)?.date) return isPlainText(contentType) ? 0.95 : 0.85;
+    if (trailer.date) return 'dated';
   }
-  if (sawAuthors) return 0.6;
-  // A listing without entries still has its header; parsing it then says "empty".
-  if (lines.some((line) => collapse(line).toLowerCase() === 'daily papers')) return 0.3;
-  return 0;
+  return sawAuthors ? 'undated' : 'none';
 }
 
 function parseHfText(text: string, ctx: ParseContext): FormatOutput {
@@ -101,8 +121,8 @@ function parseHfText(text: string, ctx: ParseContext): FormatOutput {
       warnings.push(`entry ending at ${where} has no title; skipped`);
       continue;
     }
-    const title = collapse(titleBlock.lines.join(' '));
-    const abstract = collapse(abstractBlocks.map((b) => b.lines.join(' ')).join(' '));
+    const title = collapseWhitespace(titleBlock.lines.join(' '));
+    const abstract = collapseWhitespace(abstractBlocks.map((b) => b.lines.join(' ')).join(' '));
     if (isFirst && abstractBlocks.length > 1) {
       warnings.push(
         `first entry has ${blocks.length} paragraphs before its authors line; took "${title}" (line ${titleBlock.line}) as its title, check the page header`,
@@ -143,7 +163,7 @@ function parseHfText(text: string, ctx: ParseContext): FormatOutput {
   if (leftover[0]) {
     const after = seenEntry ? 'after the last complete entry' : 'with no complete entry before it';
     warnings.push(
-      `text ${after}, from line ${leftover[0].line} ("${clip(collapse(leftover[0].lines.join(' ')))}"), has no "• N authors" line; ignored as a cut entry`,
+      `text ${after}, from line ${leftover[0].line} ("${clip(collapseWhitespace(leftover[0].lines.join(' ')))}"), has no "• N authors" line; ignored as a cut entry`,
     );
   }
   return { papers, warnings };
@@ -151,7 +171,11 @@ function parseHfText(text: string, ctx: ParseContext): FormatOutput {
 
 /** Reads the `• N authors` / `·` / date trailer starting at `lines[i]`; null when none starts there. */
 function readTrailer(lines: string[], i: number): Trailer | null {
-  const authors = AUTHORS_LINE.exec(lines[i]!);
+  const line = lines[i]!;
+  // Most lines are titles and abstracts; an anchored look at their start rules them out
+  // without running the full pattern over the whole line. Every match starts like this.
+  if (!AUTHORS_LINE_START.test(line)) return null;
+  const authors = AUTHORS_LINE.exec(line);
   if (!authors) return null;
   const authorCount = Number(authors[1]);
   const inline = authors[2];
@@ -186,7 +210,7 @@ function readDateLine(line: string): DateLine | null {
 function skipPageHeader(lines: string[], from: number, to: number): number {
   let i = from;
   while (i < to) {
-    const line = collapse(lines[i]!);
+    const line = collapseWhitespace(lines[i]!);
     if (line !== '' && !PAGE_CHROME.has(line.toLowerCase()) && !readDateLine(line)) break;
     i++;
   }
@@ -220,10 +244,6 @@ function nextNonBlank(lines: string[], from: number): number {
 
 function splitLines(text: string): string[] {
   return text.split(/\r\n?|\n/);
-}
-
-function collapse(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
 }
 
 function clip(s: string, max = 60): string {
