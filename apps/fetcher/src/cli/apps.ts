@@ -33,7 +33,9 @@ export async function startApp(name: AppName, env: NodeJS.ProcessEnv, logDir: st
   const logFile = join(logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   const [cmd, ...args] = appCommand(name);
-  const child = spawn(cmd!, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: Ctrl-C reaches `up` alone, which then stops the apps in order
+  // while Redis is still there for them to close their connections.
+  const child = spawn(cmd!, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<number | null>((r) =>

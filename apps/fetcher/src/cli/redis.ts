@@ -57,7 +57,8 @@ export async function resolveRedis(configuredUrl: string | undefined, dataDir: s
       '--maxmemory-policy', 'noeviction',
       '--logfile', join(dir, 'redis.log'),
     ],
-    { stdio: 'ignore' },
+    // Out of the terminal's process group: Ctrl-C must not stop Redis before the apps are done with it.
+    { stdio: 'ignore', detached: true },
   );
   const url = `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
