@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 import { freePort, repoRoot, tempDir, uniquePrefix, waitFor } from '@paperwire/testing';
 
+import { inheritedEnv } from './env.js';
+
 export interface Stack {
   gateway: string;
   dataDir: string;
@@ -24,7 +26,7 @@ export async function startStack(redisUrl: string): Promise<Stack> {
   const data = await tempDir('e2e-data');
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inheritedEnv(),
     REDIS_URL: redisUrl,
     DATA_DIR: data.path,
     QUEUE_PREFIX: uniquePrefix('e2e'),
