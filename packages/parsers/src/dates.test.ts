@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { isoDate, monthNumber, resolveYearlessDate } from './dates.js';
+import {
+  feedDatePart,
+  isoDate,
+  isoDatePart,
+  monthNumber,
+  resolveYearlessDate,
+  rfc822DatePart,
+} from './dates.js';
 
 describe('resolveYearlessDate', () => {
   it.each([
@@ -43,5 +50,36 @@ describe('isoDate and monthNumber', () => {
   it('reads English month names and abbreviations in any case', () => {
     expect(['Jan', 'feb', 'MAR', 'Sept', 'Sep.', 'December'].map(monthNumber)).toEqual([1, 2, 3, 9, 9, 12]);
     expect(monthNumber('Foo')).toBeNull();
+  });
+});
+
+describe('isoDatePart, rfc822DatePart, feedDatePart', () => {
+  it.each([
+    ['2025-10-30T17:59:58.000Z', '2025-10-30'],
+    ['2003-07-07T13:46:39-04:00', '2003-07-07'],
+    [' 2024-01-22 ', '2024-01-22'],
+    ['2024-02-30T00:00:00Z', null],
+    ['20240122', null],
+    ['2024-01-222', null],
+    ['not a date', null],
+  ])('ISO %j → %s', (s, expected) => {
+    expect(isoDatePart(s)).toBe(expected);
+  });
+
+  it.each([
+    ['Mon, 03 Nov 2025 00:00:00 -0500', '2025-11-03'],
+    ['3 Nov 2025 23:59:59 GMT', '2025-11-03'],
+    ['Tue, 29 Feb 00 10:00:00 +0000', '2000-02-29'],
+    ['Wed, 01 Jan 99 10:00:00 +0000', '1999-01-01'],
+    ['Mon, 31 Nov 2025 00:00:00 -0500', null],
+    ['Mon, 03 Foo 2025', null],
+  ])('RFC 822 %j → %s', (s, expected) => {
+    expect(rfc822DatePart(s)).toBe(expected);
+  });
+
+  it('reads either', () => {
+    expect(feedDatePart('2023-12-20T20:30:00-05:00')).toBe('2023-12-20');
+    expect(feedDatePart('Mon, 03 Nov 2025 00:00:00 -0500')).toBe('2025-11-03');
+    expect(feedDatePart('soon')).toBeNull();
   });
 });

@@ -63,3 +63,33 @@ export function invalidUtf8Offset(bytes: Uint8Array): number {
   }
   return -1;
 }
+
+/** A page body decoded for parsing, and how many bytes of a cut final character were dropped. */
+export interface DecodedPage {
+  text: string;
+  droppedBytes: number;
+}
+
+/**
+ * `decodeBody`, except that a body ending inside a multi-byte character (a download cut
+ * mid-character) loses that partial character instead of failing: everything before it is
+ * still a page. Any other invalid byte fails as in `decodeBody`.
+ */
+export function decodePageBody(body: Uint8Array): DecodedPage {
+  try {
+    return { text: decodeBody(body), droppedBytes: 0 };
+  } catch (error) {
+    const at = invalidUtf8Offset(body);
+    if (at === -1 || body.length - at > 3 || !isIncompleteSequence(body.subarray(at))) throw error;
+    return { text: decodeBody(body.subarray(0, at)), droppedBytes: body.length - at };
+  }
+}
+
+/** Whether `tail` is the start of a well-formed UTF-8 sequence that the body ended before finishing. */
+function isIncompleteSequence(tail: Uint8Array): boolean {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(tail, { stream: true }) === '';
+  } catch {
+    return false;
+  }
+}

@@ -203,3 +203,25 @@ describe('parsePage', () => {
     expect(() => parsePage(fixtureBytes, { ...ctx, capturedAt: '2025-11-03' })).toThrow(RangeError);
   });
 });
+
+describe('parsePage on a body cut mid-character', () => {
+  it('drops the partial character, says so, and still reads the page', () => {
+    const page = utf8(
+      '[{"paper":{"id":"2401.12345","title":"Schrödinger"}},{"paper":{"id":"2401.12346","title":"Zoë',
+    );
+    const cut = page.subarray(0, page.length - 1); // inside the two bytes of "ë"
+    const result = parsePage(cut, ctx);
+    expect(result.papers.map((p) => p.title)).toEqual(['Schrödinger']);
+    expect(result.warnings[0]).toBe(
+      'body ends inside a UTF-8 character (cut download?); dropped its last 1 byte',
+    );
+  });
+
+  it('still refuses a body with an invalid byte before its end', () => {
+    const page = new Uint8Array([...utf8('[{"paper":{"title":"caf'), 0xe9, ...utf8(' au lait"}}]')]);
+    expect(parseErrorOf(() => parsePage(page, ctx)).code).toBe('unknown-format');
+    expect(parseErrorOf(() => parsePage(new Uint8Array([...utf8('[1,'), 0xff]), ctx)).code).toBe(
+      'unknown-format',
+    );
+  });
+});

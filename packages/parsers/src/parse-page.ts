@@ -9,7 +9,7 @@ import {
   type Paper,
 } from '@paperwire/schema';
 
-import { decodeBody } from './decode.js';
+import { decodePageBody } from './decode.js';
 import { ParseError } from './errors.js';
 import { detectFormat, parserFor } from './registry.js';
 import type { PaperDraft, ParseContext, ParseResult } from './types.js';
@@ -30,10 +30,16 @@ export function parsePage(body: Uint8Array | string, ctx: ParseContext): ParseRe
   if (!IsoDateTimeSchema.safeParse(ctx.capturedAt).success) {
     throw new RangeError(`capturedAt must be an ISO datetime in UTC, got ${JSON.stringify(ctx.capturedAt)}`);
   }
-  const text = typeof body === 'string' ? body.replace(/^\uFEFF/, '') : decodeBody(body);
+  const { text, droppedBytes } =
+    typeof body === 'string' ? { text: body.replace(/^\uFEFF/, ''), droppedBytes: 0 } : decodePageBody(body);
   const format = detectFormat(text, ctx.contentType, ctx.formatHint);
   const output = parserFor(format).parse(text, ctx);
   const warnings = [...output.warnings];
+  if (droppedBytes > 0) {
+    warnings.unshift(
+      `body ends inside a UTF-8 character (cut download?); dropped its last ${droppedBytes} byte${droppedBytes === 1 ? '' : 's'}`,
+    );
+  }
 
   const byId = new Map<string, Paper>();
   const copies = new Map<string, number>();
