@@ -29,6 +29,15 @@ export function paperIdFromTitle(title: string): PaperId {
   return `title-${titleFingerprint(title)}`;
 }
 
+/**
+ * Whether `id` is a title fingerprint id: the identity of a paper no source has given an arXiv
+ * id for yet. Such an id is provisional: once a source names the paper's arXiv id, the record
+ * moves to the arXiv id and the title id becomes an alias of it.
+ */
+export function isTitlePaperId(id: string): boolean {
+  return id.startsWith('title-');
+}
+
 const NEW_STYLE_ARXIV = /^(\d{4}\.\d{4,5})(?:v(\d+))?$/;
 const OLD_STYLE_ARXIV = /^([a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v(\d+))?$/;
 

@@ -1,4 +1,4 @@
-import type { Paper, PaperSource } from './paper.js';
+import type { Paper, PaperId, PaperSource } from './paper.js';
 
 /**
  * Merges two sightings of the same paper into one record.
@@ -37,6 +37,18 @@ export function mergePapers(a: Paper, b: Paper): Paper {
     firstSeenAt: a.firstSeenAt < b.firstSeenAt ? a.firstSeenAt : b.firstSeenAt,
     lastSeenAt: a.lastSeenAt > b.lastSeenAt ? a.lastSeenAt : b.lastSeenAt,
   };
+}
+
+/**
+ * Merges sightings of one paper that were recorded under different ids into one record under
+ * `id`: how a title-only record (`title-…`) joins the arXiv record of the same paper once a
+ * source gives its arXiv id. Every field follows the rules of `mergePapers`, so the record is
+ * the same whichever id each sighting was first stored under and in whatever order they came.
+ */
+export function mergePapersAs(id: PaperId, papers: Paper[]): Paper {
+  const [first, ...rest] = papers.map((p) => (p.id === id ? p : { ...p, id }));
+  if (!first) throw new Error(`no sightings to merge into ${id}`);
+  return rest.reduce(mergePapers, canonicalPaper(first));
 }
 
 /**

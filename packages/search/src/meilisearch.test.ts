@@ -5,9 +5,13 @@ import type { Paper } from '@paperwire/schema';
 import type { Settings } from 'meilisearch';
 import { describe, expect, it } from 'vitest';
 
+import { checkFilters } from './filters.js';
 import {
   DESIRED_SETTINGS,
   createMeiliIndex,
+  filterKey,
+  meiliFilter,
+  meiliSort,
   pageCovering,
   settingsChanges,
   toDocument,
@@ -45,6 +49,9 @@ describe('meilisearch documents', () => {
       year: 2024,
       publishedAtTs: Date.UTC(2024, 0, 22),
       firstSeenAtTs: Date.UTC(2025, 10, 3),
+      authorKeys: [filterKey('ada-lovelace')],
+      sourceKeys: [filterKey('hf')],
+      sourceNames: ['hf'],
     });
     expect(toPaper({ ...doc, _rankingScore: 0.5 })).toEqual(paper);
     expect(toDocument({ ...paper, publishedAt: null, codeUrls: [] })).toMatchObject({
@@ -69,12 +76,15 @@ describe('settingsChanges', () => {
       disableOnNumbers: false,
     },
     pagination: { maxTotalHits: 1000 },
+    faceting: { maxValuesPerFacet: 100, sortFacetValuesBy: { '*': 'alpha' } },
   };
 
   it('asks a fresh index for what differs from the defaults', () => {
     expect(Object.keys(settingsChanges(fresh)).sort()).toEqual([
+      'faceting',
       'filterableAttributes',
       'pagination',
+      'rankingRules',
       'searchableAttributes',
       'sortableAttributes',
     ]);
@@ -95,7 +105,7 @@ describe('settingsChanges', () => {
       ...fresh,
       ...DESIRED_SETTINGS,
       searchableAttributes: ['abstract', 'title', 'authors'],
-      rankingRules: ['sort', 'words', 'typo', 'proximity', 'attribute', 'exactness'],
+      rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness'],
       typoTolerance: { enabled: false },
     };
     expect(settingsChanges(drifted)).toEqual({
@@ -103,6 +113,64 @@ describe('settingsChanges', () => {
       rankingRules: DESIRED_SETTINGS.rankingRules,
       typoTolerance: DESIRED_SETTINGS.typoTolerance,
     });
+  });
+});
+
+describe('meilisearch filters', () => {
+  it('builds every filter from computed values only', () => {
+    const filters = checkFilters({
+      from: '2024-01-01',
+      to: '2024-12-31',
+      since: '2025-11-01T00:00:00Z',
+      hasCode: false,
+      minUpvotes: 3,
+      years: [2024, 2023],
+      authors: ['jose-garcia'],
+      sources: ['hf'],
+    });
+    expect(meiliFilter(filters)).toEqual([
+      `publishedAtTs >= ${Date.UTC(2024, 0, 1)}`,
+      `publishedAtTs <= ${Date.UTC(2024, 11, 31)}`,
+      `firstSeenAtTs >= ${Date.UTC(2025, 10, 1)}`,
+      'hasCode = false',
+      'upvotes >= 3',
+      'year IN [2024, 2023]',
+      `authorKeys IN ["${filterKey('jose-garcia')}"]`,
+      `sourceKeys IN ["${filterKey('hf')}"]`,
+    ]);
+    expect(meiliFilter(checkFilters({}))).toEqual([]);
+    expect(meiliFilter(checkFilters({ authors: [], sources: [] }))).toEqual([]);
+  });
+
+  it('never lets a source name or an author key reach the expression as syntax', () => {
+    const hostile = ['a" OR hasCode = true OR sourceKeys = "', 'x\\', '] OR [', 'ünï-cödé', '🦎'];
+    const [condition] = meiliFilter(checkFilters({ sources: hostile }));
+    expect(condition).toMatch(/^sourceKeys IN \["k[0-9a-f]+"(, "k[0-9a-f]+")*\]$/);
+    expect(new Set(hostile.map(filterKey)).size).toBe(hostile.length);
+    const [authors] = meiliFilter(checkFilters({ authors: hostile }));
+    expect(authors).toMatch(/^authorKeys IN \["k[0-9a-f]+"(, "k[0-9a-f]+")*\]$/);
+  });
+
+  it('refuses values of the wrong form', () => {
+    expect(() => checkFilters({ from: '2024-1-1' })).toThrow(/from/);
+    expect(() => checkFilters({ to: '2024-02-30' })).toThrow(/to/);
+    expect(() => checkFilters({ since: 'yesterday' })).toThrow(/since/);
+    expect(() => checkFilters({ minUpvotes: 1.5 })).toThrow(/minUpvotes/);
+    expect(() => checkFilters({ minUpvotes: -1 })).toThrow(/minUpvotes/);
+    expect(() => checkFilters({ years: [Number.NaN] })).toThrow(/years/);
+    expect(() => checkFilters({ hasCode: 'true' as unknown as boolean })).toThrow(/hasCode/);
+    expect(() => checkFilters({ authors: [''] })).toThrow(/authors/);
+  });
+
+  it('sorts strictly, and a placeholder search by newest then id after that', () => {
+    expect(meiliSort('relevance', false)).toEqual([]);
+    expect(meiliSort('upvotes:desc', false)).toEqual(['upvotes:desc']);
+    expect(meiliSort('publishedAt:asc', true)).toEqual(['publishedAtTs:asc', 'firstSeenAtTs:desc', 'id:asc']);
+    expect(meiliSort('relevance', true)).toEqual(['firstSeenAtTs:desc', 'id:asc']);
+    expect(DESIRED_SETTINGS.rankingRules[0]).toBe('sort');
+    for (const sort of ['publishedAt:desc', 'publishedAt:asc', 'firstSeenAt:desc', 'upvotes:desc'] as const)
+      for (const criterion of meiliSort(sort, false))
+        expect(DESIRED_SETTINGS.sortableAttributes).toContain(criterion.split(':')[0]);
   });
 });
 

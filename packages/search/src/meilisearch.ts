@@ -1,18 +1,33 @@
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 
-import type { Paper, PaperId, SearchRequest, SearchResponse, StatsResponse } from '@paperwire/schema';
+import type {
+  Paper,
+  PaperId,
+  SearchFacet,
+  SearchHit,
+  SearchRequest,
+  SearchResponse,
+  SearchSort,
+  StatsResponse,
+} from '@paperwire/schema';
 import {
+  FACETS,
   PaperIdSchema,
   PaperSchema,
   SEARCH_WINDOW_MAX,
-  mergePapers,
+  authorKey,
+  isTitlePaperId,
   recordSighting,
 } from '@paperwire/schema';
 import { Meilisearch, MeilisearchApiError } from 'meilisearch';
-import type { EnqueuedTaskPromise, Index, Settings, Task } from 'meilisearch';
+import type { EnqueuedTaskPromise, FacetDistribution, Index, Settings, Task } from 'meilisearch';
 
-import type { SearchIndex, SightingResult, UpsertResult } from './port.js';
+import type { CheckedFilters } from './filters.js';
+import { checkFilters, hasFilters, yearOf } from './filters.js';
+import { CROP_MARKER, CROP_WORDS, placeholdersToMarks } from './highlight.js';
+import { aliasKeys, planUpsert, recordKeys } from './identity.js';
+import type { Resolved, SearchIndex, SightingResult, UpsertResult } from './port.js';
 import { paperTermWeights, plainQuery, queryTerms } from './query.js';
 import { mergeBatch } from './upsert.js';
 
@@ -26,13 +41,29 @@ export interface MeiliIndexOptions {
   taskTimeoutMs?: number;
 }
 
-/** A stored Paper plus the fields derived from it for filtering and sorting. */
+/** A stored Paper plus the fields derived from it for filtering, sorting and facets. */
 export type PaperDocument = Paper & {
   hasCode: boolean;
   year: number | null;
+  /** publishedAt as epoch milliseconds (start of the day, UTC). */
   publishedAtTs: number | null;
   firstSeenAtTs: number;
+  /** `filterKey(authorKey(name))` of each named author. */
+  authorKeys: string[];
+  /** `filterKey(name)` of each source. */
+  sourceKeys: string[];
+  /** Source names, for the source facet (never filtered on by a caller's value). */
+  sourceNames: string[];
 };
+
+/**
+ * Where a title id points once its paper moved to an arXiv id. Aliases live in their own small
+ * index (`<index>_aliases`), so they never show in searches, counts or facets of papers.
+ */
+export interface AliasDocument {
+  id: PaperId;
+  target: PaperId;
+}
 
 const PAPER_KEYS = Object.keys(PaperSchema.shape) as (keyof Paper)[];
 
@@ -40,6 +71,18 @@ const PAPER_KEYS = Object.keys(PaperSchema.shape) as (keyof Paper)[];
 const FETCH_CHUNK = 200;
 /** Meilisearch reads at most ten query words. */
 const MAX_QUERY_WORDS = 10;
+/**
+ * Highlight tags Meilisearch puts around matches: private-use characters, so the text can be
+ * HTML-escaped first and the marks put in after (Meilisearch does not escape `_formatted`).
+ */
+const HIGHLIGHT_OPEN = '\uE000';
+const HIGHLIGHT_CLOSE = '\uE001';
+/** The document attribute behind each facet. */
+const FACET_ATTRIBUTES: Record<SearchFacet, keyof PaperDocument> = {
+  year: 'year',
+  hasCode: 'hasCode',
+  source: 'sourceNames',
+};
 
 /**
  * The settings paperwire needs. Order matters for searchable attributes (earlier attributes
@@ -47,10 +90,22 @@ const MAX_QUERY_WORDS = 10;
  */
 export const DESIRED_SETTINGS = {
   searchableAttributes: ['title', 'authors', 'abstract'],
-  filterableAttributes: ['arxivId', 'firstSeenAt', 'hasCode', 'id', 'publishedAt', 'upvotes', 'year'],
+  filterableAttributes: [
+    'authorKeys',
+    'firstSeenAtTs',
+    'hasCode',
+    'id',
+    'publishedAtTs',
+    'sourceKeys',
+    'sourceNames',
+    'upvotes',
+    'year',
+  ],
   // `id` breaks firstSeenAt ties, so a placeholder search has one order.
-  sortableAttributes: ['firstSeenAt', 'id', 'publishedAt', 'upvotes'],
-  rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness'],
+  sortableAttributes: ['firstSeenAtTs', 'id', 'publishedAtTs', 'upvotes'],
+  // `sort` first: an explicit sort is a strict order, relevance only breaks its ties. Without a
+  // sort parameter the rule does nothing. Full relevance ties go to the newest paper.
+  rankingRules: ['sort', 'words', 'typo', 'proximity', 'attribute', 'exactness', 'firstSeenAtTs:desc'],
   typoTolerance: {
     enabled: true,
     minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 },
@@ -59,7 +114,12 @@ export const DESIRED_SETTINGS = {
   },
   // Totals are exact up to this many hits; the API never pages deeper than this either.
   pagination: { maxTotalHits: SEARCH_WINDOW_MAX },
+  // Facet counts cover every value (years and sources are few), not the default first 100.
+  faceting: { maxValuesPerFacet: 1000 },
 } satisfies Settings;
+
+/** The alias index needs lookups by title id and by target (when a paper is deleted). */
+export const ALIAS_SETTINGS = { filterableAttributes: ['id', 'target'] } satisfies Settings;
 
 export function createMeiliIndex(opts: MeiliIndexOptions): SearchIndex {
   return new MeiliSearchIndex(opts);
@@ -68,26 +128,33 @@ export function createMeiliIndex(opts: MeiliIndexOptions): SearchIndex {
 /**
  * The production engine. Settings are applied (lazily, once) before the first document is
  * written or searched; every write waits for its task and fails unless the task succeeded.
- * Concurrent merges of one paper across indexer replicas are serialized by the caller.
+ *
+ * Meilisearch has no transactions: concurrent merges of one paper across indexer replicas are
+ * serialized by the caller, with locks on the paper's id and its title id (the identity a
+ * title-only sighting and an arXiv sighting of the paper share).
  */
 class MeiliSearchIndex implements SearchIndex {
   readonly engine = 'meilisearch' as const;
   readonly #url: string;
   readonly #name: string;
+  readonly #aliasName: string;
   readonly #client: Meilisearch;
   readonly #index: Index<PaperDocument>;
+  readonly #aliases: Index<AliasDocument>;
   #ready: Promise<void> | undefined;
 
   constructor(opts: MeiliIndexOptions) {
     this.#url = opts.url;
     this.#name = opts.indexName;
+    this.#aliasName = `${opts.indexName}_aliases`;
     this.#client = new Meilisearch({
       host: opts.url,
       ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
       timeout: opts.requestTimeoutMs ?? 10_000,
       defaultWaitOptions: { timeout: opts.taskTimeoutMs ?? 120_000, interval: 50 },
     });
-    this.#index = this.#client.index<PaperDocument>(opts.indexName);
+    this.#index = this.#client.index<PaperDocument>(this.#name);
+    this.#aliases = this.#client.index<AliasDocument>(this.#aliasName);
   }
 
   ensureSettings(): Promise<void> {
@@ -102,46 +169,42 @@ class MeiliSearchIndex implements SearchIndex {
   async upsert(papers: Paper[]): Promise<UpsertResult> {
     const incoming = mergeBatch(papers.map((p) => PaperSchema.parse(p)));
     await this.ensureSettings();
-    const stored = await this.#fetch(incoming.map((p) => p.id));
-    const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
-    const writes: Paper[] = [];
-    for (const paper of incoming) {
-      const before = stored.get(paper.id);
-      if (!before) {
-        writes.push(paper);
-        result.created += 1;
-        continue;
-      }
-      const merged = mergePapers(before, paper);
-      if (isDeepStrictEqual(merged, before)) {
-        result.unchanged += 1;
-      } else {
-        writes.push(merged);
-        result.updated += 1;
-      }
-    }
-    await this.#write(writes);
-    return result;
+    const aliases = await this.#fetchAliases(aliasKeys(incoming));
+    const stored = await this.#fetch(recordKeys(incoming, aliases));
+    const plan = planUpsert(incoming, { aliases, stored });
+    // In this order an interrupted upsert is completed by its retry: an alias whose title
+    // record still exists makes the next upsert of either id absorb that record.
+    await this.#writeAliases(plan.aliases);
+    await this.#write(plan.writes);
+    if (plan.deletes.length > 0)
+      await this.#task(`delete ${plan.deletes.length} merged title records`, () =>
+        this.#index.deleteDocuments(plan.deletes),
+      );
+    return plan.result;
   }
 
   async recordSightings(ids: PaperId[], url: string, capturedAt: string): Promise<SightingResult> {
     const unique = [...new Set(ids.map((id) => PaperIdSchema.parse(id)))];
     await this.ensureSettings();
     const stored = await this.#fetch(unique);
+    // A title id merged into an arXiv record is a sighting of that record.
+    const aliases = await this.#fetchAliases(unique.filter((id) => !stored.has(id) && isTitlePaperId(id)));
+    for (const [id, paper] of await this.#fetch([...new Set(aliases.values())])) stored.set(id, paper);
     const result: SightingResult = { updated: 0, missing: [] };
-    const writes: Paper[] = [];
+    const writes = new Map<PaperId, Paper>();
     for (const id of unique) {
-      const before = stored.get(id);
+      const before = stored.get(id) ?? stored.get(aliases.get(id) ?? '');
       if (!before) {
         result.missing.push(id);
         continue;
       }
+      if (writes.has(before.id)) continue;
       const seen = recordSighting(before, url, capturedAt);
       if (isDeepStrictEqual(seen, before)) continue;
-      writes.push(seen);
+      writes.set(before.id, seen);
       result.updated += 1;
     }
-    await this.#write(writes);
+    await this.#write([...writes.values()]);
     return result;
   }
 
@@ -157,30 +220,83 @@ class MeiliSearchIndex implements SearchIndex {
     }
   }
 
-  async search({ q, limit, offset }: SearchRequest): Promise<SearchResponse> {
+  async resolve(id: PaperId): Promise<Resolved> {
+    const paper = await this.get(id);
+    if (paper) return { paper };
+    if (!PaperIdSchema.safeParse(id).success || !isTitlePaperId(id)) return null;
+    const target = (await this.#fetchAliases([id])).get(id);
+    return target ? { movedTo: target } : null;
+  }
+
+  async facets(): Promise<Record<SearchFacet, Record<string, number>>> {
+    await this.ensureSettings();
+    const response = await this.#call('count facets', () =>
+      this.#index.search('', { page: 1, hitsPerPage: 0, facets: FACETS.map((f) => FACET_ATTRIBUTES[f]) }),
+    );
+    return facetCounts(response.facetDistribution, FACETS) as Record<SearchFacet, Record<string, number>>;
+  }
+
+  async search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
+    const { q, limit, offset } = request;
+    const filters = checkFilters(request.filters);
     await this.ensureSettings();
     const terms = queryTerms(q);
     const placeholder = terms.terms.length === 0;
     const { page, hitsPerPage } = pageCovering(offset, limit);
+    const sort = meiliSort(request.sort ?? 'relevance', placeholder);
+    const filter = meiliFilter(filters);
     const response = await this.#call('search', () =>
       this.#index.search(placeholder ? '' : plainQuery(terms), {
         page,
         hitsPerPage,
-        ...(placeholder ? { sort: ['firstSeenAt:desc', 'id:asc'] } : {}),
+        ...(filter.length > 0 ? { filter } : {}),
+        ...(sort.length > 0 ? { sort } : {}),
+        ...(request.facets?.length ? { facets: request.facets.map((f) => FACET_ATTRIBUTES[f]) } : {}),
+        ...(request.highlight
+          ? {
+              attributesToHighlight: ['title', 'abstract'],
+              attributesToCrop: ['abstract'],
+              cropLength: CROP_WORDS,
+              cropMarker: CROP_MARKER,
+              highlightPreTag: HIGHLIGHT_OPEN,
+              highlightPostTag: HIGHLIGHT_CLOSE,
+            }
+          : {}),
       }),
     );
     const start = offset - (page - 1) * hitsPerPage;
     let total = response.totalHits;
-    // A placeholder search matches every paper, so its exact total is the document count.
-    if (placeholder && total >= DESIRED_SETTINGS.pagination.maxTotalHits) total = (await this.stats()).papers;
+    // Without filters a placeholder search matches every paper: its exact total is the
+    // document count, also past the cap on counted hits.
+    if (placeholder && !hasFilters(filters) && total >= DESIRED_SETTINGS.pagination.maxTotalHits)
+      total = (await this.stats()).papers;
+    const hits = response.hits.slice(start, start + limit).map((hit): SearchHit => {
+      const paper = toPaper(hit);
+      if (!request.highlight) return paper;
+      const formatted = hit._formatted ?? {};
+      return {
+        ...paper,
+        _formatted: {
+          title: placeholdersToMarks(stringOr(formatted.title, paper.title), HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE),
+          abstract: placeholdersToMarks(
+            stringOr(formatted.abstract, paper.abstract),
+            HIGHLIGHT_OPEN,
+            HIGHLIGHT_CLOSE,
+          ),
+        },
+      };
+    });
     return {
-      hits: response.hits.slice(start, start + limit).map(toPaper),
+      hits,
       total,
       limit,
       offset,
       query: q,
       processingTimeMs: Math.round(performance.now() - started),
+      ...(request.facets?.length
+        ? { facetDistribution: facetCounts(response.facetDistribution, request.facets) }
+        : {}),
     };
   }
 
@@ -209,6 +325,13 @@ class MeiliSearchIndex implements SearchIndex {
     const valid = ids.map((id) => PaperIdSchema.parse(id));
     await this.ensureSettings();
     await this.#task(`delete ${valid.length} papers`, () => this.#index.deleteDocuments(valid));
+    // Title ids that named these papers now name nothing.
+    for (let i = 0; i < valid.length; i += FETCH_CHUNK) {
+      const chunk = valid.slice(i, i + FETCH_CHUNK);
+      await this.#task(`delete aliases of ${chunk.length} papers`, () =>
+        this.#aliases.deleteDocuments({ filter: `target IN [${chunk.map(filterString).join(', ')}]` }),
+      );
+    }
   }
 
   async stats(): Promise<StatsResponse> {
@@ -226,34 +349,46 @@ class MeiliSearchIndex implements SearchIndex {
   }
 
   async #applySettings(): Promise<void> {
-    let primaryKey: string | undefined;
-    try {
-      primaryKey = (await this.#client.getRawIndex(this.#name)).primaryKey;
-    } catch (error) {
-      if (apiErrorCode(error) !== 'index_not_found') throw this.#error(`read index ${this.#name}`, error);
-      // Another replica may create it at the same moment; either creation is fine.
-      await this.#task(
-        `create index ${this.#name}`,
-        () => this.#client.createIndex(this.#name, { primaryKey: 'id' }),
-        ['index_already_exists'],
-      );
-      primaryKey = 'id';
-    }
-    if (primaryKey === undefined || primaryKey === null) {
-      await this.#task(`set the primary key of ${this.#name}`, () =>
-        this.#client.updateIndex(this.#name, { primaryKey: 'id' }),
-      );
-    } else if (primaryKey !== 'id') {
-      throw new Error(
-        `meilisearch at ${this.#url}: index ${this.#name} has primary key "${primaryKey}", paperwire needs "id"; ` +
-          'use another MEILI_INDEX or delete that index',
-      );
-    }
+    await this.#ensureIndex(this.#name);
     const current = await this.#call(`read settings of ${this.#name}`, () => this.#index.getSettings());
     const changes = settingsChanges(current);
     if (Object.keys(changes).length > 0) {
       await this.#task(`update settings of ${this.#name} (${Object.keys(changes).join(', ')})`, () =>
         this.#index.updateSettings(changes),
+      );
+    }
+    await this.#ensureIndex(this.#aliasName);
+    const aliasSettings = await this.#call(`read settings of ${this.#aliasName}`, () =>
+      this.#aliases.getSettings(),
+    );
+    if (!sameSet(aliasSettings.filterableAttributes, ALIAS_SETTINGS.filterableAttributes)) {
+      await this.#task(`update settings of ${this.#aliasName}`, () =>
+        this.#aliases.updateSettings(ALIAS_SETTINGS),
+      );
+    }
+  }
+
+  /** Creates the index with primary key `id` unless it exists; refuses one keyed otherwise. */
+  async #ensureIndex(name: string): Promise<void> {
+    let primaryKey: string | undefined;
+    try {
+      primaryKey = (await this.#client.getRawIndex(name)).primaryKey;
+    } catch (error) {
+      if (apiErrorCode(error) !== 'index_not_found') throw this.#error(`read index ${name}`, error);
+      // Another replica may create it at the same moment; either creation is fine.
+      await this.#task(`create index ${name}`, () => this.#client.createIndex(name, { primaryKey: 'id' }), [
+        'index_already_exists',
+      ]);
+      primaryKey = 'id';
+    }
+    if (primaryKey === undefined || primaryKey === null) {
+      await this.#task(`set the primary key of ${name}`, () =>
+        this.#client.updateIndex(name, { primaryKey: 'id' }),
+      );
+    } else if (primaryKey !== 'id') {
+      throw new Error(
+        `meilisearch at ${this.#url}: index ${name} has primary key "${primaryKey}", paperwire needs "id"; ` +
+          'use another MEILI_INDEX or delete that index',
       );
     }
   }
@@ -271,6 +406,27 @@ class MeiliSearchIndex implements SearchIndex {
       for (const doc of page.results) found.set(doc.id, toPaper(doc));
     }
     return found;
+  }
+
+  async #fetchAliases(ids: PaperId[]): Promise<Map<PaperId, PaperId>> {
+    const found = new Map<PaperId, PaperId>();
+    for (let i = 0; i < ids.length; i += FETCH_CHUNK) {
+      const chunk = ids.slice(i, i + FETCH_CHUNK);
+      const page = await this.#call(`read ${chunk.length} aliases`, () =>
+        this.#aliases.getDocuments({
+          filter: `id IN [${chunk.map(filterString).join(', ')}]`,
+          limit: chunk.length,
+        }),
+      );
+      for (const doc of page.results) found.set(doc.id, doc.target);
+    }
+    return found;
+  }
+
+  async #writeAliases(aliases: Map<PaperId, PaperId>): Promise<void> {
+    if (aliases.size === 0) return;
+    const docs = [...aliases].map(([id, target]): AliasDocument => ({ id, target }));
+    await this.#task(`write ${docs.length} aliases`, () => this.#aliases.addDocuments(docs));
   }
 
   async #write(papers: Paper[]): Promise<void> {
@@ -324,6 +480,8 @@ export function settingsChanges(current: Settings): Settings {
   if (!typoMatches) changes.typoTolerance = desired.typoTolerance;
   if (current.pagination?.maxTotalHits !== desired.pagination.maxTotalHits)
     changes.pagination = desired.pagination;
+  if (current.faceting?.maxValuesPerFacet !== desired.faceting.maxValuesPerFacet)
+    changes.faceting = desired.faceting;
   return changes;
 }
 
@@ -343,13 +501,27 @@ export function pageCovering(offset: number, limit: number): { page: number; hit
   return { page: Math.floor(offset / size) + 1, hitsPerPage: size };
 }
 
+/**
+ * A value as a filter key: `k` and the hex of its UTF-8 bytes. Author keys and source names are
+ * stored and filtered in this form, so a filter expression only ever holds `[0-9a-fk]`,
+ * whatever the value.
+ */
+export function filterKey(value: string): string {
+  return `k${Buffer.from(value, 'utf8').toString('hex')}`;
+}
+
 export function toDocument(paper: Paper): PaperDocument {
+  const sourceNames = [...new Set(paper.sources.map((s) => s.name))].sort();
+  const authorKeys = [...new Set(paper.authors.map(authorKey))].filter((k) => k !== '');
   return {
     ...paper,
     hasCode: paper.codeUrls.length > 0,
-    year: paper.publishedAt ? Number(paper.publishedAt.slice(0, 4)) : null,
-    publishedAtTs: paper.publishedAt ? Date.parse(`${paper.publishedAt}T00:00:00.000Z`) : null,
+    year: yearOf(paper.publishedAt),
+    publishedAtTs: paper.publishedAt ? dayStart(paper.publishedAt) : null,
     firstSeenAtTs: Date.parse(paper.firstSeenAt),
+    authorKeys: authorKeys.map(filterKey),
+    sourceKeys: sourceNames.map(filterKey),
+    sourceNames,
   };
 }
 
@@ -358,7 +530,65 @@ export function toPaper(doc: Record<string, unknown>): Paper {
   return Object.fromEntries(PAPER_KEYS.map((key) => [key, doc[key]])) as Paper;
 }
 
-/** A filter string literal. Ids are validated `[A-Za-z0-9_-]`; escaping keeps that a non-issue. */
+/**
+ * The filter expression for checked filters (conditions in a list are ANDed). Only values this
+ * code computed go in: epoch milliseconds, integers, booleans and `filterKey` strings.
+ */
+export function meiliFilter(filters: CheckedFilters): string[] {
+  const conditions: string[] = [];
+  if (filters.from !== undefined) conditions.push(`publishedAtTs >= ${dayStart(filters.from)}`);
+  if (filters.to !== undefined) conditions.push(`publishedAtTs <= ${dayStart(filters.to)}`);
+  if (filters.since !== undefined) conditions.push(`firstSeenAtTs >= ${Date.parse(filters.since)}`);
+  if (filters.hasCode !== undefined) conditions.push(`hasCode = ${filters.hasCode ? 'true' : 'false'}`);
+  if (filters.minUpvotes !== undefined) conditions.push(`upvotes >= ${integer(filters.minUpvotes)}`);
+  if (filters.years !== undefined) conditions.push(`year IN [${filters.years.map(integer).join(', ')}]`);
+  if (filters.authors !== undefined)
+    conditions.push(`authorKeys IN [${filters.authors.map((a) => filterString(filterKey(a))).join(', ')}]`);
+  if (filters.sources !== undefined)
+    conditions.push(`sourceKeys IN [${filters.sources.map((s) => filterString(filterKey(s))).join(', ')}]`);
+  return conditions;
+}
+
+/**
+ * Sort criteria for a search. Documents without a value (publishedAt or upvotes unknown) come
+ * after all others in either direction. A placeholder search has no relevance to break ties:
+ * newest first, then id.
+ */
+export function meiliSort(sort: SearchSort, placeholder: boolean): string[] {
+  const primary: Record<SearchSort, string[]> = {
+    relevance: [],
+    'publishedAt:desc': ['publishedAtTs:desc'],
+    'publishedAt:asc': ['publishedAtTs:asc'],
+    'firstSeenAt:desc': ['firstSeenAtTs:desc'],
+    'upvotes:desc': ['upvotes:desc'],
+  };
+  return placeholder ? [...primary[sort], 'firstSeenAtTs:desc', 'id:asc'] : primary[sort];
+}
+
+/** Meilisearch's facet distribution under our facet names, every requested facet present. */
+function facetCounts(
+  distribution: FacetDistribution | undefined,
+  facets: readonly SearchFacet[],
+): Partial<Record<SearchFacet, Record<string, number>>> {
+  const counts: Partial<Record<SearchFacet, Record<string, number>>> = {};
+  for (const facet of facets) counts[facet] = { ...(distribution?.[FACET_ATTRIBUTES[facet]] ?? {}) };
+  return counts;
+}
+
+function dayStart(date: string): number {
+  return Date.parse(`${date}T00:00:00.000Z`);
+}
+
+function integer(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer: ${value}`);
+  return String(value);
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
+/** A filter string literal, quoted and escaped; the values given are ids and filter keys. */
 function filterString(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
 import { MAX_QUERY_TERMS, paperTermWeights, plainQuery, queryTerms } from './query.js';
-import { withinTypos } from './sqlite.js';
 
 describe('queryTerms', () => {
   it('keeps words only, lower-cased and without accents', () => {
@@ -54,22 +53,5 @@ describe('paperTermWeights', () => {
     expect(weights.has('the')).toBe(false);
     expect(weights.has('we')).toBe(false);
     expect(weights.has('2')).toBe(false);
-  });
-});
-
-describe('withinTypos', () => {
-  it('counts insertions, deletions, substitutions and swaps', () => {
-    expect(withinTypos('catastrophc', 'catastrophic', 1)).toBe(true);
-    expect(withinTypos('forgettign', 'forgetting', 1)).toBe(true);
-    expect(withinTypos('forgetxing', 'forgetting', 1)).toBe(true);
-    expect(withinTypos('forgetxinx', 'forgetting', 1)).toBe(false);
-    expect(withinTypos('forgetxinx', 'forgetting', 2)).toBe(true);
-    expect(withinTypos('prompt', 'prompting', 1)).toBe(false);
-  });
-
-  it('compares with the start of the candidate for a prefix', () => {
-    expect(withinTypos('forgeti', 'forgetting', 1, true)).toBe(true);
-    expect(withinTypos('promt', 'prompting', 1, true)).toBe(true);
-    expect(withinTypos('pxmpt', 'prompting', 1, true)).toBe(false);
   });
 });

@@ -1,7 +1,10 @@
 import { normalizeTitle } from '@paperwire/schema';
 
-/** Words beyond this are dropped: a query is a few words, not a document. */
-export const MAX_QUERY_TERMS = 32;
+/**
+ * Words beyond this are dropped: Meilisearch reads the first ten words of a query, and the
+ * SQLite index does the same, so both engines answer a long query alike.
+ */
+export const MAX_QUERY_TERMS = 10;
 
 export interface QueryTerms {
   /** Lower-cased, accent-free words of the query, in order. */

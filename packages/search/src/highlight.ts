@@ -1,0 +1,105 @@
+import { normalizeTitle } from '@paperwire/schema';
+
+export const MARK_OPEN = '<mark>';
+export const MARK_CLOSE = '</mark>';
+/** Abstracts are cropped to this many words around the matches; titles are always whole. */
+export const CROP_WORDS = 40;
+export const CROP_MARKER = '…';
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * Text an engine marked with private placeholder characters (engines do not escape what they
+ * return) → HTML: everything escaped, placeholders turned into `<mark>` and `</mark>`. Marks
+ * come out balanced even when the text itself held a placeholder character.
+ */
+export function placeholdersToMarks(text: string, open: string, close: string): string {
+  let html = '';
+  let marking = false;
+  let plain = '';
+  for (const c of text) {
+    if (c !== open && c !== close) {
+      plain += c;
+      continue;
+    }
+    html += escapeHtml(plain);
+    plain = '';
+    if (c === open && !marking) html += MARK_OPEN;
+    if (c === close && marking) html += MARK_CLOSE;
+    marking = c === open ? true : c === close ? false : marking;
+  }
+  html += escapeHtml(plain);
+  return marking ? html + MARK_CLOSE : html;
+}
+
+interface Token {
+  start: number;
+  end: number;
+  match: boolean;
+}
+
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+
+/**
+ * `text` as HTML with every word that `isMatch` accepts (given the word's normalized form) in
+ * `<mark>`. With `cropWords`, only the stretch of that many words holding the most matches is
+ * kept, with `…` where text was cut.
+ */
+export function markWords(text: string, isMatch: (word: string) => boolean, cropWords?: number): string {
+  const tokens: Token[] = [];
+  for (const m of text.matchAll(WORD)) {
+    const normalized = normalizeTitle(m[0]);
+    const match = normalized !== '' && normalized.split(' ').some(isMatch);
+    tokens.push({ start: m.index, end: m.index + m[0].length, match });
+  }
+  let first = 0;
+  let last = tokens.length;
+  if (cropWords !== undefined && tokens.length > cropWords) {
+    first = bestWindow(tokens, cropWords);
+    last = first + cropWords;
+  }
+  const from = first === 0 ? 0 : tokens[first]!.start;
+  const to = last === tokens.length ? text.length : tokens[last - 1]!.end;
+  let html = from > 0 ? CROP_MARKER : '';
+  let at = from;
+  for (const token of tokens.slice(first, last)) {
+    if (!token.match) continue;
+    html += escapeHtml(text.slice(at, token.start));
+    html += MARK_OPEN + escapeHtml(text.slice(token.start, token.end)) + MARK_CLOSE;
+    at = token.end;
+  }
+  html += escapeHtml(text.slice(at, to));
+  return to < text.length ? html + CROP_MARKER : html;
+}
+
+/** Start of the window of `size` tokens with the most matches; a few words of context before the first. */
+function bestWindow(tokens: Token[], size: number): number {
+  let count = 0;
+  for (let i = 0; i < size; i += 1) if (tokens[i]!.match) count += 1;
+  let best = 0;
+  let bestCount = count;
+  for (let start = 1; start + size <= tokens.length; start += 1) {
+    if (tokens[start - 1]!.match) count -= 1;
+    if (tokens[start + size - 1]!.match) count += 1;
+    if (count > bestCount) {
+      best = start;
+      bestCount = count;
+    }
+  }
+  if (bestCount === 0) return 0;
+  // The best window starts on a match; show what leads to it when that loses no match.
+  let start = best;
+  const lead = Math.floor(size / 8);
+  while (start > 0 && best - start < lead && !tokens[start + size - 1]!.match) start -= 1;
+  return start;
+}
