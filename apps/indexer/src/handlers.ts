@@ -1,5 +1,6 @@
 import type { AppMetrics } from '@paperwire/observability';
 import { withLocks, type JobHandlers } from '@paperwire/queue';
+import { paperIdFromTitle } from '@paperwire/schema';
 import type { SearchIndex } from '@paperwire/search';
 import type { Redis } from 'ioredis';
 
@@ -19,8 +20,10 @@ export function indexerHandlers(deps: IndexerDeps): JobHandlers<'index'> {
 
   return {
     'papers.parsed': async ({ papers }) => {
+      // A paper's id and its title id: a title-only sighting and an arXiv sighting of the same
+      // paper claim the same identity, so they must not merge concurrently.
       const result = await lock(
-        papers.map((p) => p.id),
+        papers.flatMap((p) => [p.id, paperIdFromTitle(p.title)]),
         () => deps.index.upsert(papers),
       );
       deps.metrics.papersIndexed.inc({ result: 'created' }, result.created);
