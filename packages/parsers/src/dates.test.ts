@@ -83,3 +83,15 @@ describe('isoDatePart, rfc822DatePart, feedDatePart', () => {
     expect(feedDatePart('soon')).toBeNull();
   });
 });
+
+describe('isoDate', () => {
+  it('knows the length of every month of every year, as the Date object does', () => {
+    for (let year = 1000; year <= 9999; year += year < 2200 ? 1 : 97) {
+      for (let month = 1; month <= 12; month++) {
+        const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+        expect(isoDate(year, month, days), `${year}-${month}`).not.toBeNull();
+        expect(isoDate(year, month, days + 1), `${year}-${month}`).toBeNull();
+      }
+    }
+  });
+});
