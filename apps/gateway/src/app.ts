@@ -1,9 +1,22 @@
 import type { AppMetrics, Logger } from '@paperwire/observability';
-import { PaperIdSchema, type ErrorResponse } from '@paperwire/schema';
+import { PaperIdSchema, type ErrorResponse, type PaperId } from '@paperwire/schema';
 import type { SearchIndex } from '@paperwire/search';
-import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import compression from 'compression';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 
-import { parseSearchParams } from './search-params.js';
+import {
+  adminRouter,
+  ADMIN_BODY_LIMIT,
+  dashboardRouter,
+  DASHBOARD_PATH,
+  type AdminDeps,
+} from './admin/routes.js';
+import { openApiDocument } from './api/openapi.js';
+import { parseSearchRequest, similarParameters } from './api/search-params.js';
+import type { TrustProxy } from './env.js';
+import { describeIssues, parseQuery, type ParameterIssue } from './http/query.js';
+import { rateLimit, type RateLimiter } from './http/rate-limit.js';
+import { cors, securityHeaders } from './http/security.js';
 import { SEARCH_PAGE_CSP, SEARCH_PAGE_HTML } from './web/page.js';
 
 export interface AppDeps {
@@ -12,14 +25,27 @@ export interface AppDeps {
   metrics: AppMetrics;
   /** How long `/readyz` waits for the engine before calling it unavailable. */
   readinessTimeoutMs?: number;
+  /** Admin routes and the queue dashboard; without them, admin answers that it is disabled. */
+  admin?: AdminDeps;
+  /** Limits requests to `/v1` per client; none when absent. */
+  rateLimiter?: RateLimiter;
+  /** Express's `trust proxy`, so `req.ip` is the client behind a proxy we run. */
+  trustProxy?: TrustProxy;
+  /** Origins allowed to call the API from a browser (`*`: any). */
+  corsOrigins?: readonly string[];
 }
 
 const DEFAULT_READINESS_TIMEOUT_MS = 2_000;
+const NO_PARAMETERS = {};
 
-/** The gateway's HTTP surface: search, paper lookup, stats, probes, metrics and the search page. */
+/**
+ * The gateway's HTTP surface: search, papers, facets, stats, the OpenAPI document, admin, the
+ * queue dashboard, probes, metrics and the search page.
+ */
 export function createApp(deps: AppDeps): express.Express {
   const { index, logger, metrics } = deps;
   const readinessTimeoutMs = deps.readinessTimeoutMs ?? DEFAULT_READINESS_TIMEOUT_MS;
+  const openApi = JSON.stringify(openApiDocument());
   const timed = async <T>(route: string, answer: () => Promise<T>): Promise<T> => {
     const stopTimer = metrics.searchLatency.startTimer({ route });
     try {
@@ -28,47 +54,96 @@ export function createApp(deps: AppDeps): express.Express {
       stopTimer();
     }
   };
+
   const app = express();
   app.disable('x-powered-by');
-  // Search parameters are validated as flat strings; nested objects from `q[a]=x` are never wanted.
+  app.set('trust proxy', deps.trustProxy ?? false);
+  // Parameters are validated as flat strings; nested objects from `q[a]=x` are never wanted.
   app.set('query parser', 'simple');
 
   app.use(accessLog(logger));
-  app.use((_req, res, next) => {
-    res.set('x-content-type-options', 'nosniff');
-    next();
-  });
+  app.use(securityHeaders());
+  app.use(compression());
+  if (deps.corsOrigins && deps.corsOrigins.length > 0) app.use(cors(deps.corsOrigins));
+  if (deps.rateLimiter) app.use('/v1', rateLimit(deps.rateLimiter));
 
   app.get('/v1/search', async (req, res) => {
-    const parsed = parseSearchParams(req.query);
+    const parsed = parseSearchRequest(req.query);
     if (!parsed.ok) {
-      const message = parsed.issues
-        .map((i) => (i.message.startsWith(i.parameter) ? i.message : `${i.parameter}: ${i.message}`))
-        .join('; ');
-      sendError(res, 400, { error: 'bad_request', message, issues: parsed.issues });
+      badRequest(res, parsed.issues);
       return;
     }
-    res.json(await timed('/v1/search', () => index.search(parsed.params)));
+    res.json(await timed('/v1/search', () => index.search(parsed.request)));
   });
 
   app.get('/v1/papers/:id', async (req, res) => {
-    const id = PaperIdSchema.safeParse(req.params.id);
-    if (!id.success) {
-      const message = id.error.issues[0]?.message ?? 'invalid paper id';
-      sendError(res, 400, { error: 'bad_request', message, issues: [{ parameter: 'id', message }] });
+    const id = paperIdOf(req, res);
+    if (id === undefined) return;
+    const parsed = parseQuery(NO_PARAMETERS, req.query);
+    if (!parsed.ok) {
+      badRequest(res, parsed.issues);
       return;
     }
-    const paper = await timed('/v1/papers/:id', () => index.get(id.data));
-    if (!paper) {
-      sendError(res, 404, { error: 'not_found', message: `no paper with id ${id.data}` });
+    const resolved = await timed('/v1/papers/:id', () => index.resolve(id));
+    if (resolved === null) {
+      notFound(res, id);
       return;
     }
-    res.json(paper);
+    if ('movedTo' in resolved) {
+      res.redirect(301, `/v1/papers/${resolved.movedTo}`);
+      return;
+    }
+    res.json(resolved.paper);
+  });
+
+  app.get('/v1/papers/:id/similar', async (req, res) => {
+    const id = paperIdOf(req, res);
+    if (id === undefined) return;
+    const parsed = parseQuery(similarParameters, req.query);
+    if (!parsed.ok) {
+      badRequest(res, parsed.issues);
+      return;
+    }
+    const resolved = await timed('/v1/papers/:id/similar', () => index.resolve(id));
+    if (resolved === null) {
+      notFound(res, id);
+      return;
+    }
+    if ('movedTo' in resolved) {
+      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+      res.redirect(301, `/v1/papers/${resolved.movedTo}/similar${query}`);
+      return;
+    }
+    const hits = await timed('/v1/papers/:id/similar', () => index.similar(id, parsed.values.limit));
+    res.json({ id, hits });
+  });
+
+  app.get('/v1/facets', async (req, res) => {
+    const parsed = parseQuery(NO_PARAMETERS, req.query);
+    if (!parsed.ok) {
+      badRequest(res, parsed.issues);
+      return;
+    }
+    res.json({ facetDistribution: await timed('/v1/facets', () => index.facets()) });
   });
 
   app.get('/v1/stats', async (_req, res) => {
     res.json(await timed('/v1/stats', () => index.stats()));
   });
+
+  app.get('/openapi.json', (_req, res) => {
+    res.type('json').send(openApi);
+  });
+
+  const admin: AdminDeps | { token: undefined } = deps.admin ?? { token: undefined };
+  if ('queues' in admin) {
+    app.use('/v1/admin', adminRouter(admin));
+    app.use(DASHBOARD_PATH, dashboardRouter(admin));
+  } else {
+    // No Redis, no token: every admin path says that admin is disabled.
+    app.use('/v1/admin', adminDisabled());
+    app.use(DASHBOARD_PATH, adminDisabled());
+  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -101,6 +176,33 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
+function adminDisabled(): RequestHandler {
+  return (_req, res) => {
+    sendError(res, 403, {
+      error: 'admin_disabled',
+      message: 'admin is disabled: start the gateway with ADMIN_TOKEN set to enable it',
+    });
+  };
+}
+
+/** The validated `:id`, or undefined once a 400 is sent. */
+function paperIdOf(req: Request, res: Response): PaperId | undefined {
+  const id = PaperIdSchema.safeParse(req.params.id);
+  if (!id.success) {
+    badRequest(res, [{ parameter: 'id', message: id.error.issues[0]?.message ?? 'invalid paper id' }]);
+    return undefined;
+  }
+  return id.data;
+}
+
+function badRequest(res: Response, issues: ParameterIssue[]): void {
+  sendError(res, 400, { error: 'bad_request', message: describeIssues(issues), issues });
+}
+
+function notFound(res: Response, id: PaperId): void {
+  sendError(res, 404, { error: 'not_found', message: `no paper with id ${id}` });
+}
+
 function sendError(res: Response, status: number, body: ErrorResponse): void {
   res.status(status).json(body);
 }
@@ -112,7 +214,7 @@ function accessLog(logger: Logger): RequestHandler {
     const { method, path } = req;
     res.once('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { method, path, status: res.statusCode, ms: Math.round(ms * 100) / 100 };
+      const line = { method, path, status: res.statusCode, ms: Math.round(ms * 100) / 100, ip: req.ip };
       if (res.writableFinished) logger.info(line, 'request');
       else logger.warn({ ...line, aborted: true }, 'request aborted');
     });
@@ -122,11 +224,11 @@ function accessLog(logger: Logger): RequestHandler {
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
-    // Errors Express raises itself for a malformed request (bad percent-encoding, …) carry a 4xx.
+    // Errors Express and its body parser raise for a malformed request carry a 4xx status.
     const status = httpStatusOf(error);
     if (status !== undefined && status >= 400 && status < 500) {
       logger.info({ method: req.method, path: req.path, status }, 'malformed request');
-      if (!res.headersSent) sendError(res, status, { error: 'bad_request', message: 'malformed request' });
+      if (!res.headersSent) sendError(res, status, clientErrorBody(error, status));
       return;
     }
     logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
@@ -136,6 +238,31 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     sendError(res, 500, { error: 'internal', message: 'internal error' });
   };
+}
+
+function clientErrorBody(error: unknown, status: number): ErrorResponse {
+  const type = (error as { type?: unknown }).type;
+  if (type === 'entity.too.large' || status === 413) {
+    return {
+      error: 'payload_too_large',
+      message: `the body is larger than ${ADMIN_BODY_LIMIT}`,
+      issues: [{ parameter: 'body', message: `at most ${ADMIN_BODY_LIMIT}` }],
+    };
+  }
+  if (type === 'entity.parse.failed') {
+    return {
+      error: 'bad_request',
+      message: 'the body is not valid JSON',
+      issues: [{ parameter: 'body', message: 'not valid JSON' }],
+    };
+  }
+  if (status === 415) {
+    return {
+      error: 'unsupported_media_type',
+      message: 'the body is in an encoding or charset the gateway does not read',
+    };
+  }
+  return { error: 'bad_request', message: 'malformed request' };
 }
 
 function httpStatusOf(error: unknown): number | undefined {

@@ -1,13 +1,66 @@
-import { commonEnv, parseEnv, portSchema, searchEnv } from '@paperwire/config';
+import { commonEnv, parseEnv, portSchema, redisEnv, searchEnv } from '@paperwire/config';
 import { z } from 'zod';
+
+/**
+ * Express's `trust proxy`: `true`/`false`, a hop count, or a comma list of addresses, subnets and
+ * the names Express knows (`loopback`, `linklocal`, `uniquelocal`).
+ */
+export type TrustProxy = boolean | number | string;
+
+const trustProxy = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((raw): TrustProxy => {
+    if (raw === 'true') return true;
+    if (raw === 'false') return false;
+    if (/^\d+$/.test(raw)) return Number(raw);
+    return raw;
+  });
+
+const origin = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'each origin is scheme://host[:port] with no path or trailing slash, or *' },
+);
+
+const corsOrigins = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  )
+  .pipe(z.array(z.union([z.literal('*'), origin])));
 
 export const gatewayEnv = {
   ...commonEnv,
   ...searchEnv,
+  ...redisEnv,
   GATEWAY_PORT: portSchema.default(3000),
   GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Enables `/v1/admin` and `/admin/queues`; unset, they answer "admin is disabled". */
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  /** Requests per client per minute, shared by every replica through Redis; 0 turns it off. */
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ error: 'RATE_LIMIT_PER_MINUTE must be an integer' })
+    .int('RATE_LIMIT_PER_MINUTE must be an integer')
+    .min(0, 'RATE_LIMIT_PER_MINUTE must be at least 0')
+    .default(600),
+  TRUST_PROXY: trustProxy.default(false),
+  /** Origins allowed to call the API from a browser (comma list, `*` for any); none by default. */
+  CORS_ORIGINS: corsOrigins.default([]),
 };
 
 export type GatewayEnv = z.output<z.ZodObject<typeof gatewayEnv>>;
 
-export const env: GatewayEnv = parseEnv(gatewayEnv, process.env);
+export function loadEnv(source: Record<string, string | undefined> = process.env): GatewayEnv {
+  return parseEnv(gatewayEnv, source);
+}

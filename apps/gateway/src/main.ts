@@ -1,14 +1,18 @@
 import type { AddressInfo } from 'node:net';
 
 import { createLogger, createMetrics } from '@paperwire/observability';
+import { RawStore } from '@paperwire/rawstore';
 import { createSearchIndex, describeEngine } from '@paperwire/search';
 
+import { QueueAccess } from './admin/queues.js';
 import { createApp } from './app.js';
-import { env } from './env.js';
+import { loadEnv } from './env.js';
+import { RedisRateLimiter } from './http/rate-limit.js';
 
 /** Connections still open this long after a shutdown signal are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+const env = loadEnv();
 const logger = createLogger('gateway', env.LOG_LEVEL);
 const metrics = createMetrics('gateway');
 const engineConfig = {
@@ -29,7 +33,27 @@ try {
   );
 }
 
-const app = createApp({ index, logger, metrics });
+// Only admin and the rate limiter use Redis; search answers from the index whether Redis is up or not.
+const queues = new QueueAccess({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, logger });
+const rateLimiter =
+  env.RATE_LIMIT_PER_MINUTE > 0
+    ? new RedisRateLimiter({
+        redisUrl: env.REDIS_URL,
+        prefix: env.QUEUE_PREFIX,
+        limit: env.RATE_LIMIT_PER_MINUTE,
+        logger,
+      })
+    : undefined;
+
+const app = createApp({
+  index,
+  logger,
+  metrics,
+  admin: { token: env.ADMIN_TOKEN, queues, store: RawStore.inDataDir(env.DATA_DIR), logger },
+  ...(rateLimiter ? { rateLimiter } : {}),
+  trustProxy: env.TRUST_PROXY,
+  corsOrigins: env.CORS_ORIGINS,
+});
 const server = app.listen(env.GATEWAY_PORT, env.GATEWAY_HOST);
 server.once('error', (error) => {
   logger.fatal({ err: error, host: env.GATEWAY_HOST, port: env.GATEWAY_PORT }, 'cannot listen');
@@ -38,7 +62,15 @@ server.once('error', (error) => {
 server.once('listening', () => {
   const { port } = server.address() as AddressInfo;
   const host = env.GATEWAY_HOST.includes(':') ? `[${env.GATEWAY_HOST}]` : env.GATEWAY_HOST;
-  logger.info({ url: `http://${host}:${port}/`, engine: describeEngine(engineConfig) }, 'gateway listening');
+  logger.info(
+    {
+      url: `http://${host}:${port}/`,
+      engine: describeEngine(engineConfig),
+      admin: env.ADMIN_TOKEN ? 'enabled' : 'disabled (no ADMIN_TOKEN)',
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE || 'off',
+    },
+    'gateway listening',
+  );
 });
 
 let stopping = false;
@@ -57,7 +89,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     server.closeIdleConnections();
   });
   clearTimeout(forceClose);
-  await index.close();
+  await Promise.all([index.close(), queues.close(), rateLimiter?.close()]);
   logger.info('stopped');
 }
 

@@ -2,37 +2,77 @@ import { createHash } from 'node:crypto';
 
 /*
  * The search page: one self-contained document with inline style and script, kept in a
- * module so `tsc` alone builds a runnable gateway. Paper text only ever reaches the DOM
- * through `textContent` and validated `href`s; the CSP below pins the inline blocks by hash.
+ * module so `tsc` alone builds a runnable gateway. It uses the public API only. Paper text
+ * reaches the DOM through text nodes and validated `href`s; highlighted snippets arrive
+ * HTML-escaped with <mark> tags and are rebuilt as DOM by splitting on those tags. The CSP
+ * below pins the inline blocks by hash.
  */
 
 const STYLE = `
-:root { color-scheme: light dark; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --accent: #0b5fcc; --bg: #ffffff; --error: #b42318; }
+:root {
+  color-scheme: light dark;
+  --fg: #1b1f24; --muted: #59636e; --line: #d8dee4; --soft: #f4f6f8; --accent: #0b5fcc;
+  --accent-fg: #ffffff; --bg: #ffffff; --error: #b42318; --mark: #fff1a8; --mark-fg: #1b1f24;
+}
 @media (prefers-color-scheme: dark) {
-  :root { --fg: #e6edf3; --muted: #9aa4af; --line: #30363d; --accent: #58a6ff; --bg: #0d1117; --error: #ff7b72; }
+  :root {
+    --fg: #e6edf3; --muted: #9aa4af; --line: #30363d; --soft: #161b22; --accent: #58a6ff;
+    --accent-fg: #0d1117; --bg: #0d1117; --error: #ff7b72; --mark: #6e5a00; --mark-fg: #fff8d6;
+  }
 }
 * { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
-header, main { max-width: 52rem; margin: 0 auto; padding: 0 1rem; }
-header h1 { font-size: 1.4rem; margin: 1.5rem 0 1rem; }
-form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
-label { width: 100%; font-weight: 600; }
-input[type=search] { flex: 1; min-width: 12rem; padding: .55rem .7rem; font: inherit; color: inherit; background: transparent; border: 1px solid var(--line); border-radius: 6px; }
-button { padding: .55rem 1rem; font: inherit; color: inherit; background: transparent; border: 1px solid var(--line); border-radius: 6px; cursor: pointer; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--fg); background: var(--bg); }
+a { color: var(--accent); }
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; border-radius: 4px; }
+.skip { position: absolute; left: -999px; top: 0; }
+.skip:focus { left: 1rem; top: 1rem; background: var(--bg); padding: .5rem 1rem; z-index: 1; }
+header { border-bottom: 1px solid var(--line); background: var(--soft); }
+.bar { max-width: 72rem; margin: 0 auto; padding: 1rem; }
+.brand { display: flex; align-items: baseline; gap: .75rem; margin: 0 0 .75rem; }
+.brand h1 { font-size: 1.35rem; margin: 0; letter-spacing: -.01em; }
+.brand p { margin: 0; color: var(--muted); font-size: .9rem; }
+.searchline { display: flex; gap: .5rem; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+input, select, button { font: inherit; color: inherit; }
+input[type=search] { flex: 1; min-width: 0; padding: .6rem .8rem; font-size: 1.05rem; background: var(--bg); border: 1px solid var(--line); border-radius: 8px; }
+input[type=date], input[type=number], select { width: 100%; padding: .4rem .5rem; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
+button { padding: .5rem 1rem; background: var(--bg); border: 1px solid var(--line); border-radius: 8px; cursor: pointer; }
+button.primary { background: var(--accent); border-color: var(--accent); color: var(--accent-fg); font-weight: 600; }
 button:disabled { opacity: .5; cursor: default; }
-:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
-#status { color: var(--muted); min-height: 1.5em; }
-#status.error { color: var(--error); }
-ol { list-style: none; padding: 0; margin: 0; }
-.hit { padding: 1rem 0; border-top: 1px solid var(--line); }
-.hit h2 { font-size: 1.05rem; margin: 0 0 .25rem; }
-.hit a { color: var(--accent); }
-.meta { color: var(--muted); font-size: .875rem; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
-.links { font-size: .875rem; display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin-top: .25rem; }
-.links:empty { display: none; }
-.abstract { margin: .4rem 0 0; }
-nav { display: flex; gap: .5rem; justify-content: center; margin: 1rem 0 2rem; }
-.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.layout { max-width: 72rem; margin: 0 auto; padding: 1rem; display: grid; grid-template-columns: 15rem 1fr; gap: 2rem; align-items: start; }
+@media (max-width: 50rem) { .layout { grid-template-columns: 1fr; gap: 1rem; } }
+#filters { border: 0; margin: 0; padding: 0; display: grid; gap: .85rem; }
+#filters legend { font-weight: 700; padding: 0; margin-bottom: .25rem; }
+.field { display: grid; gap: .25rem; }
+.field > label, .field > span { font-size: .85rem; font-weight: 600; color: var(--muted); }
+.range { display: grid; grid-template-columns: 1fr; gap: .35rem; }
+.check { display: flex; gap: .5rem; align-items: center; font-size: .95rem; }
+.check input { width: 1.1rem; height: 1.1rem; margin: 0; }
+#status { color: var(--muted); margin: 0 0 .5rem; min-height: 1.5em; }
+#status.error { color: var(--error); font-weight: 600; }
+#results { list-style: none; padding: 0; margin: 0; }
+.hit { padding: 1rem 0 1.1rem; border-top: 1px solid var(--line); }
+.hit:first-child { border-top: 0; padding-top: .25rem; }
+.hit h2 { font-size: 1.1rem; line-height: 1.35; margin: 0 0 .3rem; }
+.hit h2 a { text-decoration: none; }
+.hit h2 a:hover { text-decoration: underline; }
+mark { background: var(--mark); color: var(--mark-fg); border-radius: 2px; padding: 0 .05em; }
+.meta { color: var(--muted); font-size: .85rem; display: flex; flex-wrap: wrap; gap: .15rem 1rem; margin: 0; }
+.meta .votes { font-weight: 600; color: var(--fg); }
+.authors { font-size: .9rem; margin: .15rem 0 0; color: var(--muted); }
+.abstract { margin: .45rem 0 .5rem; }
+.actions { display: flex; flex-wrap: wrap; align-items: center; gap: .35rem .9rem; font-size: .9rem; }
+.actions button { padding: .2rem .6rem; font-size: .85rem; border-radius: 6px; }
+.tag { font-size: .75rem; border: 1px solid var(--line); border-radius: 999px; padding: 0 .5rem; color: var(--muted); }
+.similar { margin-top: .6rem; padding: .6rem .9rem; background: var(--soft); border-radius: 8px; }
+.similar h3 { font-size: .9rem; margin: 0 0 .35rem; }
+.similar ul { margin: 0; padding-left: 1.1rem; }
+.similar li { margin: .2rem 0; }
+.similar .meta { display: inline; margin-left: .4rem; }
+.empty { padding: 2rem 0; color: var(--muted); }
+.empty p { margin: .25rem 0; }
+nav.pager { display: flex; gap: .5rem; justify-content: center; margin: 1.25rem 0 2rem; }
+footer { max-width: 72rem; margin: 0 auto; padding: 0 1rem 2rem; color: var(--muted); font-size: .85rem; }
 `;
 
 const SCRIPT = `
@@ -40,81 +80,191 @@ const SCRIPT = `
   'use strict';
   const PAGE_SIZE = 20;
   const DEBOUNCE_MS = 200;
-  const SNIPPET_CHARS = 320;
+  const SIMILAR_LIMIT = 5;
+  const WINDOW_MAX = 10000;
+  const FILTER_KEYS = ['from', 'to', 'year', 'source', 'hasCode', 'minUpvotes', 'sort'];
 
-  const form = document.getElementById('search-form');
-  const input = document.getElementById('q');
-  const status = document.getElementById('status');
-  const results = document.getElementById('results');
-  const pager = document.getElementById('pager');
-  const prev = document.getElementById('prev');
-  const next = document.getElementById('next');
-  const template = document.getElementById('hit-template');
+  const $ = (id) => document.getElementById(id);
+  const form = $('search-form');
+  const input = $('q');
+  const filters = $('filters');
+  const status = $('status');
+  const results = $('results');
+  const empty = $('empty');
+  const pager = $('pager');
+  const prev = $('prev');
+  const next = $('next');
+  const template = $('hit-template');
+  const controls = {
+    from: $('from'), to: $('to'), year: $('year'), source: $('source'),
+    hasCode: $('hasCode'), minUpvotes: $('minUpvotes'), sort: $('sort'),
+  };
 
   let offset = 0;
   let timer = 0;
   let inFlight = null;
 
-  function snippet(text) {
-    const clean = text.replace(/\\s+/g, ' ').trim();
-    if (clean.length <= SNIPPET_CHARS) return clean;
-    const cut = clean.slice(0, SNIPPET_CHARS);
-    const space = cut.lastIndexOf(' ');
-    return (space > SNIPPET_CHARS / 2 ? cut.slice(0, space) : cut) + '\\u2026';
+  // ---- text and links -------------------------------------------------------------------
+  const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", apos: "'" };
+  function decodeEntities(text) {
+    return text.replace(/&(amp|lt|gt|quot|#39|#x27|apos);/g, (_, name) => ENTITIES[name]);
+  }
+
+  /** Escaped text with <mark> tags → text nodes and <mark> elements; nothing else is markup. */
+  function highlighted(html) {
+    const fragment = document.createDocumentFragment();
+    let mark = null;
+    for (const part of html.split(/(<mark>|<\\/mark>)/)) {
+      if (part === '<mark>') { mark = document.createElement('mark'); fragment.append(mark); continue; }
+      if (part === '</mark>') { mark = null; continue; }
+      if (part === '') continue;
+      const text = document.createTextNode(decodeEntities(part));
+      (mark || fragment).append(text);
+    }
+    return fragment;
   }
 
   function safeHttpUrl(raw) {
     try {
       const url = new URL(raw);
-      return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+      return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
     } catch {
       return null;
     }
   }
 
-  function link(href, text) {
+  function link(href, content) {
     const a = document.createElement('a');
     a.href = href;
     a.rel = 'noopener noreferrer';
-    a.textContent = text;
+    a.append(content);
     return a;
   }
 
-  function metaItem(text) {
-    const span = document.createElement('span');
-    span.textContent = text;
-    return span;
+  function span(text, className) {
+    const s = document.createElement('span');
+    s.textContent = text;
+    if (className) s.className = className;
+    return s;
   }
 
-  function renderHit(paper) {
+  const DATE_FORMAT = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  function showDate(iso) {
+    const date = new Date(iso.length === 10 ? iso + 'T00:00:00Z' : iso);
+    return Number.isNaN(date.getTime()) ? iso : DATE_FORMAT.format(date);
+  }
+  function time(iso, prefix) {
+    const t = document.createElement('time');
+    t.dateTime = iso;
+    t.textContent = prefix + showDate(iso);
+    return t;
+  }
+  const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
+
+  function arxivIdOf(paper) {
+    return paper.arxivId && /^[A-Za-z0-9._\\/-]+$/.test(paper.arxivId) ? paper.arxivId : null;
+  }
+
+  // ---- rendering ------------------------------------------------------------------------
+  function renderHit(paper, position) {
     const node = template.content.firstElementChild.cloneNode(true);
+    const article = node.querySelector('article');
+    const headingId = 'hit-' + position;
+    article.setAttribute('aria-labelledby', headingId);
     const heading = node.querySelector('h2');
-    const arxivUrl = paper.arxivId && /^[A-Za-z0-9._\\/-]+$/.test(paper.arxivId)
-      ? 'https://arxiv.org/abs/' + paper.arxivId
-      : null;
-    if (arxivUrl) heading.append(link(arxivUrl, paper.title));
-    else heading.textContent = paper.title;
+    heading.id = headingId;
+    const arxivId = arxivIdOf(paper);
+    const title = paper._formatted ? highlighted(paper._formatted.title) : document.createTextNode(paper.title);
+    heading.append(arxivId ? link('https://arxiv.org/abs/' + arxivId, title) : title);
 
     const meta = node.querySelector('.meta');
-    if (paper.publishedAt) {
-      const time = document.createElement('time');
-      time.dateTime = paper.publishedAt;
-      time.textContent = paper.publishedAt;
-      meta.append(time);
-    }
-    if (paper.upvotes !== null) meta.append(metaItem(paper.upvotes + (paper.upvotes === 1 ? ' upvote' : ' upvotes')));
-    const authors = paper.authorCount ?? (paper.authors.length || null);
-    if (authors !== null) meta.append(metaItem(authors + (authors === 1 ? ' author' : ' authors')));
+    if (paper.publishedAt) meta.append(time(paper.publishedAt, 'Published '));
+    meta.append(time(paper.firstSeenAt, 'First seen '));
+    if (paper.upvotes !== null) meta.append(span('\\u25B2 ' + plural(paper.upvotes, 'upvote'), 'votes'));
+    for (const name of [...new Set(paper.sources.map((s) => s.name))]) meta.append(span(name, 'tag'));
 
-    const links = node.querySelector('.links');
-    if (arxivUrl) links.append(link(arxivUrl, 'arXiv ' + paper.arxivId));
+    const authors = node.querySelector('.authors');
+    if (paper.authors.length > 0) {
+      const shown = paper.authors.slice(0, 5).join(', ');
+      const more = (paper.authorCount ?? paper.authors.length) - Math.min(5, paper.authors.length);
+      authors.textContent = shown + (more > 0 ? ' and ' + plural(more, 'other') : '');
+    } else if (paper.authorCount) {
+      authors.textContent = plural(paper.authorCount, 'author');
+    } else {
+      authors.remove();
+    }
+
+    const abstract = node.querySelector('.abstract');
+    if (paper._formatted) abstract.append(highlighted(paper._formatted.abstract));
+    else abstract.textContent = clip(paper.abstract, 320);
+
+    const actions = node.querySelector('.actions');
+    if (arxivId) {
+      actions.append(link('https://arxiv.org/abs/' + arxivId, 'arXiv ' + arxivId));
+      actions.append(link('https://huggingface.co/papers/' + arxivId, 'Hugging Face'));
+    }
     for (const raw of paper.codeUrls) {
-      const href = safeHttpUrl(raw);
-      if (href) links.append(link(href, 'code: ' + new URL(href).host + new URL(href).pathname.replace(/\\/$/, '')));
+      const url = safeHttpUrl(raw);
+      if (url) actions.append(link(url.href, 'Code: ' + url.host + url.pathname.replace(/\\/$/, '')));
     }
-
-    node.querySelector('.abstract').textContent = snippet(paper.abstract);
+    const toggle = document.createElement('button');
+    toggle.type = 'button';
+    toggle.textContent = 'Similar papers';
+    toggle.setAttribute('aria-expanded', 'false');
+    const panelId = 'similar-' + position;
+    toggle.setAttribute('aria-controls', panelId);
+    toggle.addEventListener('click', () => toggleSimilar(paper, article, toggle, panelId));
+    actions.append(toggle);
     return node;
+  }
+
+  function clip(text, chars) {
+    const clean = text.replace(/\\s+/g, ' ').trim();
+    if (clean.length <= chars) return clean;
+    const cut = clean.slice(0, chars);
+    const space = cut.lastIndexOf(' ');
+    return (space > chars / 2 ? cut.slice(0, space) : cut) + '\\u2026';
+  }
+
+  async function toggleSimilar(paper, article, toggle, panelId) {
+    const open = document.getElementById(panelId);
+    if (open) {
+      open.remove();
+      toggle.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    const panel = document.createElement('section');
+    panel.className = 'similar';
+    panel.id = panelId;
+    panel.setAttribute('aria-label', 'Papers similar to ' + paper.title);
+    const heading = document.createElement('h3');
+    heading.textContent = 'Similar papers';
+    const note = document.createElement('p');
+    note.className = 'meta';
+    note.setAttribute('role', 'status');
+    note.textContent = 'Loading\\u2026';
+    panel.append(heading, note);
+    article.append(panel);
+    toggle.setAttribute('aria-expanded', 'true');
+    try {
+      const response = await fetch('/v1/papers/' + encodeURIComponent(paper.id) + '/similar?limit=' + SIMILAR_LIMIT, { headers: { accept: 'application/json' } });
+      const body = await response.json().catch(() => null);
+      if (!response.ok || !body) throw new Error(body && body.message ? body.message : 'HTTP ' + response.status);
+      if (body.hits.length === 0) { note.textContent = 'No similar papers found.'; return; }
+      const list = document.createElement('ul');
+      for (const hit of body.hits) {
+        const item = document.createElement('li');
+        const arxivId = arxivIdOf(hit);
+        item.append(arxivId ? link('https://arxiv.org/abs/' + arxivId, hit.title) : span(hit.title));
+        const meta = span([hit.publishedAt ? showDate(hit.publishedAt) : null, hit.upvotes !== null ? plural(hit.upvotes, 'upvote') : null].filter(Boolean).join(' \\u00B7 '), 'meta');
+        item.append(meta);
+        list.append(item);
+      }
+      note.replaceWith(list);
+    } catch (error) {
+      note.textContent = 'Could not load similar papers: ' + error.message;
+      note.classList.add('error');
+    }
   }
 
   function setStatus(text, isError) {
@@ -122,23 +272,60 @@ const SCRIPT = `
     status.classList.toggle('error', Boolean(isError));
   }
 
-  function describe(body, query) {
-    const { total, offset: from, hits } = body;
-    if (total === 0) return query ? 'No papers match \\u201c' + query + '\\u201d.' : 'The index holds no papers yet.';
-    const range = hits.length ? (from + 1) + '\\u2013' + (from + hits.length) + ' of ' : '';
-    return range + total + (total === 1 ? ' paper' : ' papers') + (query ? ' for \\u201c' + query + '\\u201d' : '') + '.';
+  function activeFilters() {
+    const values = {};
+    if (controls.from.value) values.from = controls.from.value;
+    if (controls.to.value) values.to = controls.to.value;
+    if (controls.year.value) values.year = controls.year.value;
+    if (controls.source.value) values.source = controls.source.value;
+    if (controls.hasCode.checked) values.hasCode = 'true';
+    if (controls.minUpvotes.value !== '') values.minUpvotes = controls.minUpvotes.value;
+    if (controls.sort.value !== 'relevance') values.sort = controls.sort.value;
+    return values;
   }
 
+  function describe(body, query, filtered) {
+    const { total, offset: from, hits } = body;
+    const scope = (query ? ' for \\u201c' + query + '\\u201d' : '') + (filtered ? ' with these filters' : '');
+    const range = hits.length && total > hits.length ? (from + 1) + '\\u2013' + (from + hits.length) + ' of ' : '';
+    return range + plural(total, 'paper') + scope + '.';
+  }
+
+  function showEmpty(query, filtered) {
+    empty.replaceChildren();
+    const line = document.createElement('p');
+    line.textContent = query ? 'No papers match \\u201c' + query + '\\u201d' + (filtered ? ' with these filters.' : '.') : filtered ? 'No papers match these filters.' : 'The index holds no papers yet.';
+    empty.append(line);
+    if (filtered) {
+      const reset = document.createElement('button');
+      reset.type = 'button';
+      reset.textContent = 'Clear filters';
+      reset.addEventListener('click', () => { clearFilters(); input.focus(); });
+      const hint = document.createElement('p');
+      hint.append(reset);
+      empty.append(hint);
+    } else if (query) {
+      const hint = document.createElement('p');
+      hint.textContent = 'Try other or fewer words.';
+      empty.append(hint);
+    }
+    empty.hidden = false;
+  }
+
+  // ---- searching ------------------------------------------------------------------------
   async function search() {
     const query = input.value.trim();
+    const chosen = activeFilters();
+    const filtered = Object.keys(chosen).some((k) => k !== 'sort');
     if (inFlight) inFlight.abort();
     const controller = new AbortController();
     inFlight = controller;
 
-    const params = new URLSearchParams({ q: query, limit: String(PAGE_SIZE), offset: String(offset) });
+    const params = new URLSearchParams({ q: query, ...chosen, limit: String(PAGE_SIZE), offset: String(offset), highlight: 'true' });
     const pageUrl = new URL(location.href);
+    pageUrl.search = '';
     if (query) pageUrl.searchParams.set('q', query);
-    else pageUrl.searchParams.delete('q');
+    for (const [key, value] of Object.entries(chosen)) pageUrl.searchParams.set(key, value);
     history.replaceState(null, '', pageUrl);
 
     results.setAttribute('aria-busy', 'true');
@@ -150,14 +337,17 @@ const SCRIPT = `
         const message = body && typeof body.message === 'string' ? body.message : 'HTTP ' + response.status;
         throw new Error(message);
       }
-      results.replaceChildren(...body.hits.map(renderHit));
-      setStatus(describe(body, query), false);
+      results.replaceChildren(...body.hits.map((hit, i) => renderHit(hit, body.offset + i)));
+      empty.hidden = true;
+      if (body.total === 0) showEmpty(query, filtered);
+      setStatus(body.total === 0 ? '' : describe(body, query, filtered), false);
       pager.hidden = body.total <= PAGE_SIZE;
       prev.disabled = body.offset === 0;
-      next.disabled = body.offset + body.hits.length >= Math.min(body.total, 10000);
+      next.disabled = body.offset + body.hits.length >= Math.min(body.total, WINDOW_MAX);
     } catch (error) {
       if (controller !== inFlight || error.name === 'AbortError') return;
       results.replaceChildren();
+      empty.hidden = true;
       pager.hidden = true;
       setStatus('Search failed: ' + error.message, true);
     } finally {
@@ -168,30 +358,77 @@ const SCRIPT = `
     }
   }
 
-  input.addEventListener('input', () => {
+  function searchSoon() {
     clearTimeout(timer);
     offset = 0;
     timer = setTimeout(search, DEBOUNCE_MS);
-  });
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
+  }
+  function searchNow() {
     clearTimeout(timer);
     offset = 0;
     search();
-  });
-  prev.addEventListener('click', () => {
-    offset = Math.max(0, offset - PAGE_SIZE);
-    search();
-    input.focus();
-  });
-  next.addEventListener('click', () => {
-    offset += PAGE_SIZE;
-    search();
-    input.focus();
-  });
+  }
 
-  input.value = new URLSearchParams(location.search).get('q') ?? '';
-  search();
+  function clearFilters() {
+    controls.from.value = '';
+    controls.to.value = '';
+    controls.year.value = '';
+    controls.source.value = '';
+    controls.hasCode.checked = false;
+    controls.minUpvotes.value = '';
+    controls.sort.value = 'relevance';
+    searchNow();
+  }
+
+  // ---- facets: the years and sources the index holds ------------------------------------
+  function fillSelect(select, counts, order, keep) {
+    const entries = Object.entries(counts || {}).sort(order);
+    for (const [value, count] of entries) {
+      const option = document.createElement('option');
+      option.value = value;
+      option.textContent = value + ' (' + count + ')';
+      select.append(option);
+    }
+    if (keep && !entries.some(([value]) => value === keep)) {
+      const option = document.createElement('option');
+      option.value = keep;
+      option.textContent = keep;
+      select.append(option);
+    }
+    select.value = keep || '';
+  }
+
+  async function loadFacets(initial) {
+    try {
+      const response = await fetch('/v1/facets', { headers: { accept: 'application/json' } });
+      if (!response.ok) throw new Error('HTTP ' + response.status);
+      const { facetDistribution } = await response.json();
+      fillSelect(controls.year, facetDistribution.year, (a, b) => Number(b[0]) - Number(a[0]), initial.year);
+      fillSelect(controls.source, facetDistribution.source, (a, b) => a[0].localeCompare(b[0]), initial.source);
+    } catch {
+      fillSelect(controls.year, {}, () => 0, initial.year);
+      fillSelect(controls.source, {}, () => 0, initial.source);
+    }
+  }
+
+  // ---- wiring ---------------------------------------------------------------------------
+  input.addEventListener('input', searchSoon);
+  form.addEventListener('submit', (event) => { event.preventDefault(); searchNow(); });
+  filters.addEventListener('change', searchNow);
+  controls.minUpvotes.addEventListener('input', searchSoon);
+  $('clear').addEventListener('click', () => { clearFilters(); controls.from.focus(); });
+  prev.addEventListener('click', () => { offset = Math.max(0, offset - PAGE_SIZE); search(); input.focus(); });
+  next.addEventListener('click', () => { offset += PAGE_SIZE; search(); input.focus(); });
+
+  const initial = Object.fromEntries(new URLSearchParams(location.search));
+  input.value = initial.q || '';
+  for (const key of FILTER_KEYS) {
+    const control = controls[key];
+    if (!(key in initial) || key === 'year' || key === 'source') continue;
+    if (control.type === 'checkbox') control.checked = initial[key] === 'true';
+    else control.value = initial[key];
+  }
+  loadFacets(initial).then(search);
 })();
 `;
 
@@ -200,25 +437,75 @@ export const SEARCH_PAGE_HTML = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>paperwire search</title>
+<title>paperwire · paper search</title>
+<meta name="description" content="Search research papers collected from paper digests.">
 <style>${STYLE}</style>
 </head>
 <body>
-<header><h1>paperwire</h1></header>
-<main>
-<form id="search-form" role="search" action="/" method="get">
-  <label for="q">Search papers by title, abstract or author</label>
-  <input id="q" name="q" type="search" autocomplete="off" spellcheck="false" maxlength="1000" autofocus>
-  <button type="submit">Search</button>
-</form>
-<p id="status" role="status" aria-live="polite"></p>
-<ol id="results" aria-label="Search results"></ol>
-<nav id="pager" aria-label="Result pages" hidden>
-  <button type="button" id="prev">Previous</button>
-  <button type="button" id="next">Next</button>
-</nav>
-</main>
-<template id="hit-template"><li class="hit"><article><h2></h2><div class="meta"></div><div class="links"></div><p class="abstract"></p></article></li></template>
+<a class="skip" href="#results">Skip to results</a>
+<header>
+  <div class="bar">
+    <div class="brand"><h1>paperwire</h1><p>Search research papers from daily digests</p></div>
+    <form id="search-form" role="search" action="/" method="get">
+      <div class="searchline">
+        <label for="q" class="visually-hidden">Search papers by title, abstract or author</label>
+        <input id="q" name="q" type="search" autocomplete="off" spellcheck="false" maxlength="1000" placeholder="Search papers, e.g. catastrophic forgetting" autofocus>
+        <button type="submit" class="primary">Search</button>
+      </div>
+    </form>
+  </div>
+</header>
+<div class="layout">
+  <aside>
+    <fieldset id="filters" form="search-form">
+      <legend>Filters</legend>
+      <div class="field">
+        <label for="sort">Sort by</label>
+        <select id="sort" name="sort">
+          <option value="relevance">Relevance</option>
+          <option value="firstSeenAt:desc">Newest first seen</option>
+          <option value="publishedAt:desc">Newest published</option>
+          <option value="publishedAt:asc">Oldest published</option>
+          <option value="upvotes:desc">Most upvoted</option>
+        </select>
+      </div>
+      <div class="field">
+        <span id="published-label">Published</span>
+        <div class="range" role="group" aria-labelledby="published-label">
+          <label for="from" class="visually-hidden">Published from</label>
+          <input id="from" name="from" type="date">
+          <label for="to" class="visually-hidden">Published until</label>
+          <input id="to" name="to" type="date">
+        </div>
+      </div>
+      <div class="field">
+        <label for="year">Year</label>
+        <select id="year" name="year"><option value="">Any year</option></select>
+      </div>
+      <div class="field">
+        <label for="source">Source</label>
+        <select id="source" name="source"><option value="">Any source</option></select>
+      </div>
+      <div class="field">
+        <label for="minUpvotes">At least this many upvotes</label>
+        <input id="minUpvotes" name="minUpvotes" type="number" min="0" step="1" inputmode="numeric" placeholder="0">
+      </div>
+      <label class="check"><input id="hasCode" name="hasCode" type="checkbox" value="true"> Only papers with code</label>
+      <div><button type="button" id="clear">Clear filters</button></div>
+    </fieldset>
+  </aside>
+  <main>
+    <p id="status" role="status" aria-live="polite"></p>
+    <ol id="results" aria-label="Search results"></ol>
+    <div id="empty" class="empty" hidden></div>
+    <nav id="pager" class="pager" aria-label="Result pages" hidden>
+      <button type="button" id="prev">Previous page</button>
+      <button type="button" id="next">Next page</button>
+    </nav>
+  </main>
+</div>
+<footer><a href="/openapi.json">API (OpenAPI)</a></footer>
+<template id="hit-template"><li class="hit"><article><h2></h2><p class="meta"></p><p class="authors"></p><p class="abstract"></p><div class="actions"></div></article></li></template>
 <script>${SCRIPT}</script>
 </body>
 </html>

@@ -1,0 +1,256 @@
+import {
+  ErrorResponseSchema,
+  PaperIdSchema,
+  PaperSchema,
+  SearchResponseSchema,
+  StatsResponseSchema,
+} from '@paperwire/schema';
+import { z } from 'zod';
+
+import type { QueryParameters } from '../http/query.js';
+import {
+  FacetsResponseSchema,
+  HealthResponseSchema,
+  IngestBodySchema,
+  IngestResponseSchema,
+  ReadyResponseSchema,
+  ReparseBodySchema,
+  ReparseResponseSchema,
+  ReplayFailedBodySchema,
+  ReplayFailedResponseSchema,
+  SimilarResponseSchema,
+} from './schemas.js';
+import { searchParameters, similarParameters } from './search-params.js';
+
+type JsonSchema = Record<string, unknown>;
+
+/** Schemas the document names in `components`, so each appears once. */
+const COMPONENTS = {
+  Paper: PaperSchema,
+  SearchResponse: SearchResponseSchema,
+  SimilarResponse: SimilarResponseSchema,
+  FacetsResponse: FacetsResponseSchema,
+  StatsResponse: StatsResponseSchema,
+  ErrorResponse: ErrorResponseSchema,
+  IngestRequest: IngestBodySchema,
+  IngestResponse: IngestResponseSchema,
+  ReparseRequest: ReparseBodySchema,
+  ReparseResponse: ReparseResponseSchema,
+  ReplayFailedRequest: ReplayFailedBodySchema,
+  ReplayFailedResponse: ReplayFailedResponseSchema,
+} as const satisfies Record<string, z.ZodType>;
+type ComponentName = keyof typeof COMPONENTS;
+
+function components(): Record<string, JsonSchema> {
+  // Request bodies are described as clients write them, responses as the gateway writes them.
+  const output = z.registry<{ id: string }>();
+  const input = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) {
+    (id.endsWith('Request') ? input : output).add(schema, { id });
+  }
+  const uri = (id: string) => `#/components/schemas/${id}`;
+  const schemas = {
+    ...z.toJSONSchema(output, { uri, io: 'output' }).schemas,
+    ...z.toJSONSchema(input, { uri, io: 'input' }).schemas,
+  };
+  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, embedded(schema)]));
+}
+
+/** A JSON Schema as OpenAPI 3.1 embeds it: the dialect is the document's, the id is its place. */
+function embedded(schema: JsonSchema): JsonSchema {
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: ComponentName, description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref(name) } },
+});
+const error = (description: string) => json('ErrorResponse', description);
+
+function queryParameters(parameters: QueryParameters): JsonSchema[] {
+  return Object.entries(parameters).map(([name, spec]) => ({
+    name,
+    in: 'query',
+    required: false,
+    description: spec.list ? `${spec.description} Comma-separated or repeated.` : spec.description,
+    schema: embedded(z.toJSONSchema(spec.schema, { io: 'input' })),
+    ...(spec.list ? { style: 'form', explode: true } : {}),
+    ...(spec.example !== undefined ? { example: spec.list ? spec.example.split(',') : spec.example } : {}),
+  }));
+}
+
+const ID_PARAMETER = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'A paper id: arxiv-… (from an arXiv id) or title-… (from the normalized title).',
+  schema: embedded(z.toJSONSchema(PaperIdSchema, { io: 'input' })),
+};
+
+const TOO_MANY = {
+  description: 'The client spent its request budget; Retry-After says when to try again.',
+  headers: {
+    'Retry-After': { schema: { type: 'integer' }, description: 'Seconds until the budget resets.' },
+  },
+  content: { 'application/json': { schema: ref('ErrorResponse') } },
+};
+const INVALID = error('A parameter is unknown, malformed or out of range; `issues` names each one.');
+const ADMIN_ERRORS = {
+  '400': INVALID,
+  '401': error('No admin token, or a wrong one.'),
+  '403': error('Admin is disabled (the gateway runs without ADMIN_TOKEN).'),
+  '413': error('The body is larger than 100 kB.'),
+  '415': error('The body is not JSON.'),
+  '429': TOO_MANY,
+  '503': error('The job queues (Redis) are unavailable.'),
+};
+
+function adminOperation(summary: string, request: ComponentName, response: ComponentName, status: string) {
+  return {
+    post: {
+      tags: ['admin'],
+      summary,
+      security: [{ adminToken: [] }],
+      requestBody: { required: false, content: { 'application/json': { schema: ref(request) } } },
+      responses: { [status]: json(response, summary), ...ADMIN_ERRORS },
+    },
+  };
+}
+
+/** The OpenAPI 3.1 description of the gateway, from the schemas its handlers validate with. */
+export function openApiDocument(): JsonSchema {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'paperwire',
+      version: '1.0.0',
+      description:
+        'Search over research papers collected from paper digests. Every parameter is validated: an unknown, malformed or out-of-range one is a 400 whose `issues` name each bad parameter.',
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'search', description: 'Searching and reading papers.' },
+      { name: 'admin', description: 'Feeding the pipeline; needs ADMIN_TOKEN.' },
+      { name: 'operations', description: 'Probes and metrics.' },
+    ],
+    paths: {
+      '/v1/search': {
+        get: {
+          tags: ['search'],
+          summary: 'Search papers',
+          parameters: queryParameters(searchParameters),
+          responses: { '200': json('SearchResponse', 'A page of hits.'), '400': INVALID, '429': TOO_MANY },
+        },
+      },
+      '/v1/papers/{id}': {
+        get: {
+          tags: ['search'],
+          summary: 'One paper',
+          parameters: [ID_PARAMETER],
+          responses: {
+            '200': json('Paper', 'The paper.'),
+            '301': {
+              description: 'The id was merged into another record; Location is where it lives now.',
+              headers: { Location: { schema: { type: 'string' } } },
+            },
+            '400': INVALID,
+            '404': error('No paper has this id.'),
+            '429': TOO_MANY,
+          },
+        },
+      },
+      '/v1/papers/{id}/similar': {
+        get: {
+          tags: ['search'],
+          summary: 'Papers close to one paper in title and abstract',
+          parameters: [ID_PARAMETER, ...queryParameters(similarParameters)],
+          responses: {
+            '200': json('SimilarResponse', 'Similar papers, the paper itself excluded.'),
+            '301': {
+              description:
+                'The id was merged into another record; Location is the similar papers of that one.',
+              headers: { Location: { schema: { type: 'string' } } },
+            },
+            '400': INVALID,
+            '404': error('No paper has this id.'),
+            '429': TOO_MANY,
+          },
+        },
+      },
+      '/v1/facets': {
+        get: {
+          tags: ['search'],
+          summary: 'Paper counts over the whole index by year, hasCode and source',
+          responses: { '200': json('FacetsResponse', 'Counts per facet value.'), '429': TOO_MANY },
+        },
+      },
+      '/v1/stats': {
+        get: {
+          tags: ['search'],
+          summary: 'How many papers the index holds',
+          responses: { '200': json('StatsResponse', 'Index statistics.'), '429': TOO_MANY },
+        },
+      },
+      '/v1/admin/ingest': adminOperation('Queue pages to fetch', 'IngestRequest', 'IngestResponse', '202'),
+      '/v1/admin/reparse': adminOperation(
+        'Parse archived pages again',
+        'ReparseRequest',
+        'ReparseResponse',
+        '202',
+      ),
+      '/v1/admin/replay-failed': adminOperation(
+        'Run failed jobs again',
+        'ReplayFailedRequest',
+        'ReplayFailedResponse',
+        '200',
+      ),
+      '/healthz': {
+        get: {
+          tags: ['operations'],
+          summary: 'Liveness',
+          responses: {
+            '200': { description: 'The process runs.', content: jsonSchema(HealthResponseSchema) },
+          },
+        },
+      },
+      '/readyz': {
+        get: {
+          tags: ['operations'],
+          summary: 'Readiness: the search engine answers',
+          responses: {
+            '200': { description: 'Ready.', content: jsonSchema(ReadyResponseSchema) },
+            '503': {
+              description: 'The search engine does not answer.',
+              content: jsonSchema(ReadyResponseSchema),
+            },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          tags: ['operations'],
+          summary: 'Prometheus metrics',
+          responses: {
+            '200': { description: 'Metrics in the Prometheus text format.', content: { 'text/plain': {} } },
+          },
+        },
+      },
+    },
+    components: {
+      schemas: components(),
+      securitySchemes: {
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'ADMIN_TOKEN, as configured on the gateway.',
+        },
+      },
+    },
+  };
+}
+
+function jsonSchema(schema: z.ZodType) {
+  return { 'application/json': { schema: embedded(z.toJSONSchema(schema, { io: 'output' })) } };
+}
