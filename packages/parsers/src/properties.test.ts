@@ -267,6 +267,31 @@ describe('any parser on any input', () => {
     );
   });
 
+  it('takes linear time on input built to make patterns backtrack (a slow path would time out)', () => {
+    const n = 200_000;
+    const spaces = ' '.repeat(n);
+    const pages: [string, Format][] = [
+      [`T\n\n1 authors${spaces}x\n`, 'hf-text'],
+      [`T\n\n1 authors ·${spaces}x\n`, 'hf-text'],
+      [`T\n\n1 authors\n·\nJul 17${spaces}x\n`, 'hf-text'],
+      [
+        `<rdf:RDF><item><title>t</title><description>${'&lt;p'.repeat(n)}</description></item></rdf:RDF>`,
+        'arxiv-rss',
+      ],
+      [`<rdf:RDF><item><title>${'(arXiv:x '.repeat(n / 4)}</title></item></rdf:RDF>`, 'arxiv-rss'],
+      [`<feed>${'<a>'.repeat(n / 2)}${'</b>'.repeat(n / 2)}</feed>`, 'arxiv-atom'],
+      [
+        `<div>${'<script>x</script>'.repeat(n / 8)}<div data-target="DailyPapers" data-props="[]"></div>`,
+        'hf-html',
+      ],
+      [`[{"paper":{"id":"1","title":"t","summary":"${'https://github.com/a'.repeat(n / 8)}"}}]`, 'hf-json'],
+    ];
+    for (const [page, hint] of pages) {
+      outcome(page, hint);
+      outcome(page, null);
+    }
+  });
+
   it('does not hang or overflow on deeply nested or huge-but-bounded input', () => {
     const deep = 200_000;
     for (const hint of hints) {

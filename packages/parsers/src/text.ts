@@ -20,8 +20,11 @@ export function cleanText(s: string): string {
   return collapseWhitespace(decodeEntities(s));
 }
 
-/** Tags that end a line or paragraph, so the words on either side stay apart. */
-const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|blockquote|pre|table)\b[^>]*>/gi;
+/**
+ * Tags that end a line or paragraph, so the words on either side stay apart. A tag never
+ * spans a `<`, which also keeps a page of unclosed `<p` from being scanned once per `<p`.
+ */
+const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|blockquote|pre|table)\b[^<>]*>/gi;
 /** Any other tag: `<a href="…">`, `</em>`, `<span class=x>`. */
 const INLINE_TAG = /<\/?[A-Za-z][^<>]*>/g;
 

@@ -35,6 +35,7 @@ const NO_ATTRS: ReadonlyMap<string, string> = new Map();
 export function parseXml(text: string): XmlDocument {
   const top: XmlElement = { name: '', local: '', attrs: NO_ATTRS, nodes: [], closed: false };
   const stack: XmlElement[] = [top];
+  const open = new Map<string, number>();
   let current = top;
   let pos = 0;
   const end = text.length;
@@ -56,12 +57,18 @@ export function parseXml(text: string): XmlDocument {
         break;
       }
       const name = text.slice(lt + 2, gt).trim();
-      for (let i = stack.length - 1; i > 0; i--) {
-        if (stack[i]!.name !== name) continue;
-        stack[i]!.closed = true;
-        stack.length = i;
-        current = stack[i - 1]!;
-        break;
+      // Counting open elements by name makes an end tag that matches nothing cost nothing,
+      // rather than a walk down a stack a hostile page can make deep.
+      if ((open.get(name) ?? 0) > 0) {
+        for (let i = stack.length - 1; i > 0; i--) {
+          const element = stack[i]!;
+          open.set(element.name, open.get(element.name)! - 1);
+          if (element.name !== name) continue;
+          element.closed = true;
+          stack.length = i;
+          current = stack[i - 1]!;
+          break;
+        }
       }
       pos = gt + 1;
       continue;
@@ -127,6 +134,7 @@ export function parseXml(text: string): XmlDocument {
     current.nodes.push(element);
     if (!tag.selfClosing) {
       stack.push(element);
+      open.set(element.name, (open.get(element.name) ?? 0) + 1);
       current = element;
     }
     pos = tag.end;

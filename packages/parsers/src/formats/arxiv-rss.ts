@@ -42,8 +42,9 @@ function detectArxivRss(text: string, contentType: string | null): number {
   return contentType !== null && /rss\+xml/i.test(contentType) ? 0.6 : 0.5;
 }
 
-/** `Title. (arXiv:2401.12345v1 [cs.LG])`, `… [cs.CV] CROSS LISTED)`, `… [cs.LG] UPDATED)`. */
-const RSS1_TITLE_SUFFIX = /\.?\s*\(arXiv:([^\s)]+)[^)]*\)\s*$/;
+/** The id after `(arXiv:` in `Title. (arXiv:2401.12345v1 [cs.LG])`, read from a given offset. */
+const SUFFIX_ID = /[^\s)]+/y;
+
 /** `arXiv:2511.01234v1 Announce Type: new Abstract: …`. */
 const RSS2_DESCRIPTION_HEAD = /^\s*arXiv:(\S+)\s+Announce Type:\s*\S+\s+Abstract:\s*/i;
 
@@ -92,13 +93,7 @@ function draftFromItem(
   channelDate: string | null,
   warnings: string[],
 ): PaperDraft | null {
-  let title = collapseWhitespace(childText(item, 'title') ?? '');
-  let idFromTitle: string | null = null;
-  const suffix = RSS1_TITLE_SUFFIX.exec(title);
-  if (suffix) {
-    idFromTitle = suffix[1] ?? null;
-    title = title.slice(0, suffix.index).trimEnd();
-  }
+  const { title, idFromTitle } = splitRss1Title(collapseWhitespace(childText(item, 'title') ?? ''));
   if (title === '') {
     warnings.push(`item ${index + 1} has no title; skipped`);
     return null;
@@ -159,6 +154,29 @@ function draftFromItem(
     codeUrls: extractCodeUrls(rdf ? description : abstract),
     arxivId,
   };
+}
+
+/**
+ * `Title. (arXiv:2401.12345v1 [cs.LG] UPDATED)` → the title without arXiv's period and suffix,
+ * and the id the suffix names (also `… [cs.CV] CROSS LISTED)`); a title without the suffix is
+ * returned as it is. The suffix is the leftmost `(arXiv:<id>` after which the only `)` is the
+ * title's last character — found by position rather than by a pattern run from every `(`, so a
+ * title full of `(arXiv:` costs linear time.
+ */
+export function splitRss1Title(written: string): { title: string; idFromTitle: string | null } {
+  const unchanged = { title: written, idFromTitle: null };
+  const end = written.trimEnd();
+  if (!end.endsWith(')')) return unchanged;
+  const close = end.length - 1;
+  const from = end.lastIndexOf(')', close - 1) + 1;
+  for (let at = end.indexOf('(arXiv:', from); at !== -1 && at < close; at = end.indexOf('(arXiv:', at + 1)) {
+    SUFFIX_ID.lastIndex = at + '(arXiv:'.length;
+    const id = SUFFIX_ID.exec(end);
+    if (!id) continue;
+    const head = end.slice(0, at).trimEnd();
+    return { title: (head.endsWith('.') ? head.slice(0, -1) : head).trimEnd(), idFromTitle: id[0] };
+  }
+  return unchanged;
 }
 
 /** The date of an item or channel: `pubDate` (RFC 822) or `dc:date` (ISO 8601). */

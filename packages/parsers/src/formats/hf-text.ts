@@ -26,7 +26,9 @@ export const hfText: FormatParser = {
 };
 
 /** `  • 4 authors`, also `1 author`, optionally with the date on the same line after a `·`. */
-const AUTHORS_LINE = /^\s*(?:[•*-]\s*)?(\d+)\s+authors?\s*(?:·\s*(.*?))?\s*$/i;
+// The whitespace before `·` sits inside the optional group, so no two `\s*` meet: a long run of
+// spaces then fails in linear time instead of being split every possible way.
+export const AUTHORS_LINE = /^\s*(?:[•*-]\s*)?(\d+)\s+authors?(?:\s*·\s*(.*\S)?)?\s*$/i;
 const AUTHORS_LINE_START = /^\s*(?:[•*-]\s*)?\d/;
 const MIDDOT_LINE = /^\s*·\s*$/;
 /** `Jul 17`, `Dec 8, 2023`, each optionally followed by an upvote count: `Oct 6, 2024 2`. */
