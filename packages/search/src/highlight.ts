@@ -82,24 +82,29 @@ export function markWords(text: string, isMatch: (word: string) => boolean, crop
   return to < text.length ? html + CROP_MARKER : html;
 }
 
-/** Start of the window of `size` tokens with the most matches; a few words of context before the first. */
+/**
+ * Start of the window of `size` tokens with the most matches; among those, the one that shows a
+ * few words leading to its first match.
+ */
 function bestWindow(tokens: Token[], size: number): number {
-  let count = 0;
-  for (let i = 0; i < size; i += 1) if (tokens[i]!.match) count += 1;
+  const lead = Math.floor(size / 8);
   let best = 0;
-  let bestCount = count;
-  for (let start = 1; start + size <= tokens.length; start += 1) {
-    if (tokens[start - 1]!.match) count -= 1;
-    if (tokens[start + size - 1]!.match) count += 1;
-    if (count > bestCount) {
+  let bestCount = 0;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (let start = 0; start + size <= tokens.length; start += 1) {
+    let count = 0;
+    let first = -1;
+    for (let i = start; i < start + size; i += 1) {
+      if (!tokens[i]!.match) continue;
+      count += 1;
+      if (first < 0) first = i - start;
+    }
+    const distance = first < 0 ? Number.POSITIVE_INFINITY : Math.abs(first - lead);
+    if (count > bestCount || (count === bestCount && count > 0 && distance < bestDistance)) {
       best = start;
       bestCount = count;
+      bestDistance = distance;
     }
   }
-  if (bestCount === 0) return 0;
-  // The best window starts on a match; show what leads to it when that loses no match.
-  let start = best;
-  const lead = Math.floor(size / 8);
-  while (start > 0 && best - start < lead && !tokens[start + size - 1]!.match) start -= 1;
-  return start;
+  return best;
 }

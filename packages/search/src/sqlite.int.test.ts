@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { Paper } from '@paperwire/schema';
-import { canonicalPaper, mergePapers } from '@paperwire/schema';
+import { canonicalPaper, mergePapers, mergePapersAs } from '@paperwire/schema';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createSqliteIndex } from './sqlite.js';
 import { describeSearchIndexContract } from './testing/contract.js';
+import { identitySightings } from './testing/contract-identity.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WRITER = fileURLToPath(new URL('./testing/upsert-process.ts', import.meta.url));
@@ -152,6 +153,67 @@ describe('sqlite index file', () => {
     await expect(again.get(paper.id)).resolves.toEqual(paper);
     await again.close();
     await expect(again.ping()).rejects.toThrow(/closed/);
+  });
+
+  it('upgrades a file written by schema version 1: filters, facets, typos and one record per paper', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const { titleOnly, hfJson, atom } = identitySightings(0);
+    const stored = [titleOnly, mergePapers(hfJson, atom)];
+    const raw = new Database(path);
+    // Version 1 as released.
+    raw.exec(`
+      CREATE TABLE papers (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, title_norm TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL, published_at TEXT, upvotes INTEGER, has_code INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX papers_by_first_seen ON papers (first_seen_at DESC, id);
+      CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, authors, tokenize = 'unicode61 remove_diacritics 2');
+      CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, row);
+    `);
+    for (const paper of stored) {
+      const { lastInsertRowid } = raw
+        .prepare(
+          `INSERT INTO papers (id, doc, title_norm, first_seen_at, published_at, upvotes, has_code)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          paper.id,
+          JSON.stringify(paper),
+          paper.title.toLowerCase(),
+          paper.firstSeenAt,
+          paper.publishedAt,
+          paper.upvotes,
+          paper.codeUrls.length > 0 ? 1 : 0,
+        );
+      raw
+        .prepare('INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)')
+        .run(lastInsertRowid, paper.title, paper.abstract, paper.authors.join(', '));
+    }
+    raw.pragma('user_version = 1');
+    raw.close();
+
+    const index = createSqliteIndex({ path });
+    try {
+      await expect(index.stats()).resolves.toEqual({ papers: 1 });
+      await expect(index.get(hfJson.id)).resolves.toEqual(
+        mergePapersAs(hfJson.id, [titleOnly, hfJson, atom]),
+      );
+      await expect(index.resolve(titleOnly.id)).resolves.toEqual({ movedTo: hfJson.id });
+      const filtered = await index.search({
+        q: 'xegmentation anchroed',
+        limit: 5,
+        offset: 0,
+        filters: { years: [2025], sources: ['arxiv'], authors: ['grace-hopper'], hasCode: true },
+        facets: ['year', 'source'],
+      });
+      expect(filtered.hits.map((h) => h.id)).toEqual([hfJson.id]);
+      expect(filtered.facetDistribution).toEqual({
+        year: { '2025': 1 },
+        source: { arxiv: 1, hf: 1, 'hf-api': 1 },
+      });
+    } finally {
+      await index.close();
+    }
   });
 
   it('refuses a file written by a newer schema version', async () => {

@@ -3,7 +3,10 @@ import { PaperSchema, SearchResponseSchema, canonicalPaper } from '@paperwire/sc
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { SearchIndex } from '../port.js';
+import { identityContract } from './contract-identity.js';
+import { searchFeatureContract } from './contract-search.js';
 import { readHfFixture } from './hf-fixture.js';
+import { typoQueries } from './typo-queries.js';
 
 export interface ContractSubject {
   index: SearchIndex;
@@ -60,6 +63,8 @@ function searchOf(index: SearchIndex, q: string, limit = 20, offset = 0): Promis
 }
 
 const FIXTURE = readHfFixture();
+/** Fixed, so the misspelt queries are the same on every run and every engine. */
+const RELEVANCE_SEED = 20251103;
 const LEGO_GCD_TITLE = 'Solving the Catastrophic Forgetting Problem in Generalized Category Discovery';
 
 /**
@@ -394,5 +399,30 @@ export function describeSearchIndexContract(
       expect(`${similar[0]!.title} ${similar[0]!.abstract}`).toMatch(/category discovery/i);
       await expect(index.similar('arxiv-9999_99999', 5)).resolves.toEqual([]);
     });
+
+    it('ranks each fixture paper first for misspelt queries of its title', async () => {
+      await index.upsert(FIXTURE);
+      const queries = typoQueries(FIXTURE, RELEVANCE_SEED, 5);
+      expect(queries.length).toBe(FIXTURE.length * 5);
+      let first = 0;
+      let reciprocalRanks = 0;
+      const misses: string[] = [];
+      for (const { paperId, query, typos } of queries) {
+        const { hits } = await searchOf(index, query, 10);
+        const rank = hits.findIndex((h) => h.id === paperId) + 1;
+        if (rank === 1) first += 1;
+        else misses.push(`${typos.join(', ')} in "${query}" → rank ${rank || '>10'}`);
+        if (rank > 0) reciprocalRanks += 1 / rank;
+      }
+      const top1 = first / queries.length;
+      const mrr = reciprocalRanks / queries.length;
+      console.log(
+        `relevance (${engineName}): ${queries.length} misspelt title queries, top-1 ${(100 * top1).toFixed(1)}%, MRR ${mrr.toFixed(3)}`,
+      );
+      expect(top1, misses.join('\n')).toBeGreaterThanOrEqual(0.95);
+    });
+
+    searchFeatureContract(() => index);
+    identityContract(() => index);
   });
 }

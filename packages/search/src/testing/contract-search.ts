@@ -1,0 +1,326 @@
+import type { Paper, SearchFilters, SearchRequest, SearchResponse, SearchSort } from '@paperwire/schema';
+import { SearchResponseSchema, authorKey, canonicalPaper, paperIdFromArxiv } from '@paperwire/schema';
+import { expect, it } from 'vitest';
+
+import type { SearchIndex } from '../port.js';
+import { CORPUS, PROTOTYPE_PAPERS, facetCountsOf, nth } from './corpus.js';
+
+function numberOf(paper: Paper): number {
+  return Number(paper.arxivId!.split('.')[1]);
+}
+
+function numbers(response: SearchResponse): number[] {
+  return response.hits.map(numberOf);
+}
+
+/** `actual` is the groups in order, each group's members in any order. */
+function expectGroups(actual: number[], groups: number[][], what: string): void {
+  expect(actual.length, what).toBe(groups.flat().length);
+  let at = 0;
+  for (const group of groups) {
+    expect(sorted(actual.slice(at, at + group.length)), what).toEqual(sorted(group));
+    at += group.length;
+  }
+}
+
+function sorted(items: readonly number[]): number[] {
+  return [...items].sort((a, b) => a - b);
+}
+
+function unescapeHtml(html: string): string {
+  return html
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&amp;', '&');
+}
+
+/** A paper of its own words, for the typo rules. */
+function wordsPaper(n: number, title: string, firstSeenAt = '2025-11-01T00:00:00.000Z'): Paper {
+  const arxivId = `2402.${String(n).padStart(5, '0')}`;
+  return canonicalPaper({
+    id: paperIdFromArxiv(arxivId),
+    title,
+    abstract: '',
+    authors: [],
+    authorCount: null,
+    publishedAt: null,
+    upvotes: null,
+    codeUrls: [],
+    arxivId,
+    sources: [
+      {
+        name: 'hf',
+        url: 'https://hf.example/list',
+        format: 'hf-text',
+        capturedAt: firstSeenAt,
+        upvotes: null,
+      },
+    ],
+    firstSeenAt,
+    lastSeenAt: firstSeenAt,
+  });
+}
+
+/**
+ * Filters, sorts, facets, exact totals, highlighting and the typo rules. `current` gives the
+ * empty index of the running test.
+ */
+export function searchFeatureContract(current: () => SearchIndex): void {
+  const search = async (request: Partial<SearchRequest>): Promise<SearchResponse> =>
+    SearchResponseSchema.parse(await current().search({ q: '', limit: 100, offset: 0, ...request }));
+
+  it('filters by every typed value, alone and combined, for a query and a placeholder', async () => {
+    await current().upsert([...CORPUS]);
+    const garcia = authorKey('Jose Garcia-Lopez');
+    const cases: { filters: SearchFilters; holds: (p: Paper) => boolean }[] = [
+      {
+        filters: { from: '2024-07-30' },
+        holds: (p) => p.publishedAt !== null && p.publishedAt >= '2024-07-30',
+      },
+      {
+        filters: { to: '2024-01-10' },
+        holds: (p) => p.publishedAt !== null && p.publishedAt <= '2024-01-10',
+      },
+      {
+        filters: { from: '2024-01-01', to: '2024-12-31' },
+        holds: (p) => p.publishedAt?.startsWith('2024') === true,
+      },
+      {
+        filters: { since: '2025-11-03T00:00:00Z' },
+        holds: (p) => p.firstSeenAt >= '2025-11-03T00:00:00.000Z',
+      },
+      { filters: { hasCode: true }, holds: (p) => p.codeUrls.length > 0 },
+      { filters: { hasCode: false }, holds: (p) => p.codeUrls.length === 0 },
+      { filters: { minUpvotes: 5 }, holds: (p) => p.upvotes !== null && p.upvotes >= 5 },
+      { filters: { minUpvotes: 0 }, holds: (p) => p.upvotes !== null },
+      { filters: { authors: [garcia] }, holds: (p) => [1, 6].includes(numberOf(p)) },
+      {
+        filters: { authors: [authorKey('ADA lovelace'), authorKey('Grace Hopper')] },
+        holds: (p) => p.authors.some((a) => a === 'Ada Lovelace' || a === 'Grace Hopper'),
+      },
+      { filters: { sources: ['arxiv'] }, holds: (p) => p.sources.some((s) => s.name === 'arxiv') },
+      {
+        filters: { sources: ['rss', 'arxiv'] },
+        holds: (p) => p.sources.some((s) => s.name === 'rss' || s.name === 'arxiv'),
+      },
+      { filters: { years: [2024] }, holds: (p) => p.publishedAt?.startsWith('2024') === true },
+      {
+        filters: { years: [2022, 2025] },
+        holds: (p) => /^(2022|2025)-/.test(p.publishedAt ?? ''),
+      },
+      {
+        filters: { hasCode: true, years: [2024], sources: ['hf'], authors: [garcia] },
+        holds: (p) => numberOf(p) === 1,
+      },
+      { filters: { authors: [], sources: [], years: [] }, holds: () => true },
+      // Values that would be syntax in a filter expression match nothing and break nothing.
+      {
+        filters: {
+          sources: [
+            '" OR 1=1 --',
+            'hf" OR sourceNames = "arxiv',
+            'hf\\',
+            `k${Buffer.from('hf').toString('hex')}`,
+          ],
+        },
+        holds: () => false,
+      },
+      {
+        filters: { authors: ['ada-lovelace" OR hasCode = true', "ada-lovelace') OR 1=1 --"] },
+        holds: () => false,
+      },
+    ];
+    for (const q of ['', 'prototype']) {
+      for (const { filters, holds } of cases) {
+        const expected = CORPUS.filter(
+          (p) => (q === '' || PROTOTYPE_PAPERS.includes(numberOf(p))) && holds(p),
+        );
+        const response = await search({ q, filters });
+        const what = `q=${JSON.stringify(q)} filters=${JSON.stringify(filters)}`;
+        expect(sorted(numbers(response)), what).toEqual(sorted(expected.map(numberOf)));
+        expect(response.total, what).toBe(expected.length);
+      }
+    }
+  });
+
+  it('sorts a placeholder search strictly, unknown values last, ties by newest then id', async () => {
+    await current().upsert([...CORPUS]);
+    const expected: Record<SearchSort, number[]> = {
+      relevance: [9, 8, 5, 3, 4, 2, 6, 1, 7],
+      'firstSeenAt:desc': [9, 8, 5, 3, 4, 2, 6, 1, 7],
+      'publishedAt:desc': [8, 5, 4, 9, 6, 1, 2, 7, 3],
+      'publishedAt:asc': [7, 2, 1, 9, 6, 5, 4, 8, 3],
+      'upvotes:desc': [3, 9, 4, 6, 1, 8, 5, 2, 7],
+    };
+    for (const [sort, order] of Object.entries(expected) as [SearchSort, number[]][]) {
+      expect(numbers(await search({ sort })), sort).toEqual(order);
+      const page = await search({ sort, limit: 3, offset: 2 });
+      expect(numbers(page), `${sort} page`).toEqual(order.slice(2, 5));
+      expect(page.total).toBe(order.length);
+    }
+    const filtered = await search({ sort: 'publishedAt:asc', filters: { hasCode: true } });
+    expect(numbers(filtered)).toEqual([1, 6, 5, 3]);
+  });
+
+  it("sorts a query's matches strictly, unknown values last, ties by relevance", async () => {
+    await current().upsert([...CORPUS]);
+    const cases: [SearchSort, number[][]][] = [
+      // 6 and 9 were published the same day; 6 has the word in its title, 9 only in its abstract.
+      ['publishedAt:desc', [[4], [6], [9], [1], [2], [7], [3]]],
+      ['publishedAt:asc', [[7], [2], [1], [6], [9], [4], [3]]],
+      ['upvotes:desc', [[3], [4, 6], [9], [1], [7], [2]]],
+      ['firstSeenAt:desc', [[9], [4], [3], [6], [2], [1], [7]]],
+      [
+        'relevance',
+        [
+          [1, 4, 6, 7],
+          [2, 3, 9],
+        ],
+      ],
+    ];
+    for (const [sort, groups] of cases) {
+      const response = await search({ q: 'prototype', sort });
+      expectGroups(numbers(response), groups, sort);
+      expect(response.total).toBe(PROTOTYPE_PAPERS.length);
+    }
+  });
+
+  it('counts facets over the whole result set, not the page', async () => {
+    await current().upsert([...CORPUS]);
+    const matching = CORPUS.filter((p) => PROTOTYPE_PAPERS.includes(numberOf(p)));
+    const page = await search({ q: 'prototype', limit: 1, facets: ['year', 'hasCode', 'source'] });
+    expect(page.hits).toHaveLength(1);
+    expect(page.total).toBe(matching.length);
+    expect(page.facetDistribution).toEqual(facetCountsOf(matching));
+
+    const withCode = CORPUS.filter((p) => p.codeUrls.length > 0);
+    const filtered = await search({
+      limit: 2,
+      offset: 2,
+      filters: { hasCode: true },
+      facets: ['source', 'year'],
+    });
+    const { source, year } = facetCountsOf(withCode);
+    expect(filtered.facetDistribution).toEqual({ source, year });
+
+    expect((await search({ q: 'prototype' })).facetDistribution).toBeUndefined();
+    const none = await search({ q: 'zzzzzz', facets: ['year', 'hasCode', 'source'] });
+    expect(none.total).toBe(0);
+    expect(none.facetDistribution).toEqual({ year: {}, hasCode: {}, source: {} });
+  });
+
+  it('counts facets over the whole index', async () => {
+    await expect(current().facets()).resolves.toEqual({ year: {}, hasCode: {}, source: {} });
+    await current().upsert([...CORPUS]);
+    await expect(current().facets()).resolves.toEqual(facetCountsOf(CORPUS));
+  });
+
+  it('pages through filtered results with an exact total', async () => {
+    await current().upsert([...CORPUS]);
+    const cases: { q: string; filters: SearchFilters; expected: number[] }[] = [
+      { q: '', filters: { sources: ['hf'] }, expected: [1, 3, 4, 7, 8, 9] },
+      { q: 'prototype', filters: { hasCode: false }, expected: [2, 4, 7, 9] },
+      { q: '', filters: { from: '2024-01-01', minUpvotes: 1 }, expected: [1, 4, 6, 8, 9] },
+    ];
+    for (const { q, filters, expected } of cases) {
+      const seen: number[] = [];
+      for (let offset = 0; offset < expected.length + 2; offset += 2) {
+        const page = await search({ q, filters, limit: 2, offset });
+        expect(page.total).toBe(expected.length);
+        expect(page.hits.length).toBe(Math.max(0, Math.min(2, expected.length - offset)));
+        seen.push(...numbers(page));
+      }
+      expect(sorted(seen)).toEqual(expected);
+    }
+  });
+
+  it('highlights matches in marks and escapes everything else', async () => {
+    const long = canonicalPaper({
+      ...nth(5),
+      id: paperIdFromArxiv('2401.00099'),
+      arxivId: '2401.00099',
+      title: 'Kernel Methods at Scale',
+      abstract: `${Array.from({ length: 80 }, (_, i) => `filler${i}`).join(' ')} a prototype <i>here</i> ${Array.from({ length: 80 }, (_, i) => `tail${i}`).join(' ')}.`,
+    });
+    await current().upsert([...CORPUS, long]);
+    const response = await search({ q: 'prototype', highlight: true });
+    const formatted = new Map(response.hits.map((h) => [numberOf(h), h._formatted]));
+    expect(formatted.get(7)).toEqual({
+      title: '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; <mark>Prototype</mark> attacks',
+      abstract: 'Escaping &amp; markup &lt;b&gt;matter&lt;/b&gt;.',
+    });
+    expect(formatted.get(2)?.abstract).toMatch(
+      /^We learn <mark>prototype<\/mark>s as anchors\.$|<mark>prototypes<\/mark>/,
+    );
+    for (const hit of response.hits) {
+      const f = hit._formatted!;
+      expect(f.title.includes('<mark>') || f.abstract.includes('<mark>')).toBe(true);
+      // The title is whole; the abstract may be cropped, but is the paper's own text.
+      expect(unescapeHtml(f.title.replace(/<\/?mark>/g, ''))).toBe(hit.title);
+      for (const piece of unescapeHtml(f.abstract.replace(/<\/?mark>/g, '')).split('…'))
+        expect(hit.abstract).toContain(piece.trim());
+      expect(f.abstract.replace(/<\/?mark>/g, '')).not.toMatch(/<|>/);
+    }
+    const cropped = formatted.get(99)!.abstract;
+    expect(cropped).toMatch(/^…/);
+    expect(cropped).toMatch(/…$/);
+    expect(cropped).toContain('<mark>prototype</mark> &lt;i&gt;here&lt;/i&gt;');
+    expect(cropped.split(' ').length).toBeLessThan(60);
+
+    const typo = await search({ q: 'protoytpe ', highlight: true });
+    expect(typo.hits.find((h) => numberOf(h) === 7)?._formatted?.title).toContain('<mark>Prototype</mark>');
+    const plain = await search({ q: 'prototype' });
+    for (const hit of plain.hits) expect(hit._formatted).toBeUndefined();
+    const placeholder = await search({ highlight: true, limit: 3 });
+    for (const hit of placeholder.hits) {
+      expect(hit._formatted?.title).not.toContain('<mark>');
+      expect(unescapeHtml(hit._formatted!.title)).toBe(hit.title);
+    }
+  });
+
+  it('tolerates typos as Meilisearch counts them, and no more', async () => {
+    const forgetting = wordsPaper(1, 'Forgetting Anchor Lora');
+    // Newer, so only the typo rule can put the exact match before it.
+    const anchors = wordsPaper(2, 'Anchors Everywhere', '2025-11-05T00:00:00.000Z');
+    await current().upsert([forgetting, anchors]);
+    const only = async (q: string): Promise<number[]> => numbers(await search({ q }));
+    const a = numberOf(forgetting);
+    const b = numberOf(anchors);
+    // A trailing space: the last word is complete, so only typos can make it match.
+    for (const q of [
+      'forgettign ',
+      'forgetxinx ',
+      'xorgetting ',
+      'orgetting ',
+      'anchr ',
+      'anchro ',
+      'ancher ',
+    ])
+      expect(await only(q), q).toEqual([a]);
+    expect(await only('anchor '), 'exact before typo').toEqual([a, b]);
+    expect(await only('anchors '), 'exact before typo').toEqual([b, a]);
+    for (const q of [
+      'fxrgetxinx ', // three typos in a ten-letter word
+      'forgtxtng ', // three typos
+      'lxra ', // a typo in a four-letter word
+      'lor ',
+      'bnchor ', // a first-letter typo in a six-letter word counts as two
+      'nchor ',
+      'axchxr ', // two typos in a six-letter word
+      'xorgetxing ', // first-letter typo (two) and one more
+    ])
+      expect(await only(q), q).toEqual([]);
+  });
+
+  it('matches the last word as a prefix while it is being typed', async () => {
+    const forgetting = wordsPaper(1, 'Forgetting Anchor Lora');
+    await current().upsert([forgetting, wordsPaper(2, 'Anchors Everywhere')]);
+    expect(numbers(await search({ q: 'forget' }))).toEqual([numberOf(forgetting)]);
+    expect(numbers(await search({ q: 'lora forget' }))).toEqual([numberOf(forgetting)]);
+    expect(numbers(await search({ q: 'forgte' }))).toEqual([numberOf(forgetting)]);
+    expect((await search({ q: 'forget ' })).total).toBe(0);
+    expect((await search({ q: 'lo' })).total).toBe(1);
+  });
+}
