@@ -33,9 +33,11 @@ describeSearchIndexContract(
       cleanup: async () => {
         await index.close();
         const client = new Meilisearch({ host: url, ...(apiKey ? { apiKey } : {}) });
-        const task = await client.deleteIndex(indexName).waitTask();
-        if (task.status !== 'succeeded')
-          throw new Error(`cannot delete index ${indexName}: ${task.error?.message}`);
+        for (const name of [indexName, `${indexName}_aliases`]) {
+          const task = await client.deleteIndex(name).waitTask();
+          if (task.status !== 'succeeded' && task.error?.code !== 'index_not_found')
+            throw new Error(`cannot delete index ${name}: ${task.error?.message}`);
+        }
       },
     };
   },

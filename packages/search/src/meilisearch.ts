@@ -41,8 +41,16 @@ export interface MeiliIndexOptions {
   taskTimeoutMs?: number;
 }
 
+/**
+ * Version of the derived fields. A document of an older version is rewritten with the current
+ * ones when settings are applied (they derive from the paper alone), so filters and facets
+ * cover papers indexed before the fields existed.
+ */
+export const DOCUMENT_VERSION = 2;
+
 /** A stored Paper plus the fields derived from it for filtering, sorting and facets. */
 export type PaperDocument = Paper & {
+  docVersion: number;
   hasCode: boolean;
   year: number | null;
   /** publishedAt as epoch milliseconds (start of the day, UTC). */
@@ -69,6 +77,8 @@ const PAPER_KEYS = Object.keys(PaperSchema.shape) as (keyof Paper)[];
 
 /** Ids per `id IN [...]` document fetch. */
 const FETCH_CHUNK = 200;
+/** Documents rewritten per task when their derived fields are out of date. */
+const UPGRADE_CHUNK = 500;
 /** Meilisearch reads at most ten query words. */
 const MAX_QUERY_WORDS = 10;
 /**
@@ -92,6 +102,7 @@ export const DESIRED_SETTINGS = {
   searchableAttributes: ['title', 'authors', 'abstract'],
   filterableAttributes: [
     'authorKeys',
+    'docVersion',
     'firstSeenAtTs',
     'hasCode',
     'id',
@@ -357,6 +368,7 @@ class MeiliSearchIndex implements SearchIndex {
         this.#index.updateSettings(changes),
       );
     }
+    await this.#upgradeDocuments();
     await this.#ensureIndex(this.#aliasName);
     const aliasSettings = await this.#call(`read settings of ${this.#aliasName}`, () =>
       this.#aliases.getSettings(),
@@ -364,6 +376,22 @@ class MeiliSearchIndex implements SearchIndex {
     if (!sameSet(aliasSettings.filterableAttributes, ALIAS_SETTINGS.filterableAttributes)) {
       await this.#task(`update settings of ${this.#aliasName}`, () =>
         this.#aliases.updateSettings(ALIAS_SETTINGS),
+      );
+    }
+  }
+
+  /** Rewrites documents whose derived fields are older than `DOCUMENT_VERSION`. */
+  async #upgradeDocuments(): Promise<void> {
+    for (;;) {
+      const page = await this.#call(`find documents of ${this.#name} to upgrade`, () =>
+        this.#index.getDocuments({
+          filter: `docVersion NOT EXISTS OR docVersion < ${DOCUMENT_VERSION}`,
+          limit: UPGRADE_CHUNK,
+        }),
+      );
+      if (page.results.length === 0) return;
+      await this.#task(`upgrade ${page.results.length} documents of ${this.#name}`, () =>
+        this.#index.addDocuments(page.results.map((doc) => toDocument(toPaper(doc)))),
       );
     }
   }
@@ -515,6 +543,7 @@ export function toDocument(paper: Paper): PaperDocument {
   const authorKeys = [...new Set(paper.authors.map(authorKey))].filter((k) => k !== '');
   return {
     ...paper,
+    docVersion: DOCUMENT_VERSION,
     hasCode: paper.codeUrls.length > 0,
     year: yearOf(paper.publishedAt),
     publishedAtTs: paper.publishedAt ? dayStart(paper.publishedAt) : null,
