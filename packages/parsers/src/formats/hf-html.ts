@@ -33,9 +33,11 @@ function detectHfHtml(text: string, contentType: string | null): number {
 }
 
 function parseHfHtml(text: string): FormatOutput {
+  // A page cut inside a data-props written before data-target never shows the target; its
+  // props still name the list.
   const tag =
     findStartTag(text, (t) => t.attrs.get('data-target') === TARGET && t.attrs.has('data-props')) ??
-    findStartTag(text, (t) => (t.attrs.get('data-props') ?? '').includes('ailyPapers'));
+    findStartTag(text, (t) => (t.attrs.get('data-props') ?? '').includes('dailyPapers'));
   if (tag === null) {
     throw new ParseError(
       'malformed',
