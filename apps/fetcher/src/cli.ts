@@ -1,35 +1,56 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 
-import { createRedis, Producer } from '@paperwire/queue';
-import { RawStore } from '@paperwire/rawstore';
+import {
+  describeRun,
+  ingest,
+  newRunId,
+  parseCapturedAt,
+  RunTimeoutError,
+  waitForRun,
+} from '@paperwire/pipeline';
 import { FORMATS, FormatSchema, type Format } from '@paperwire/schema';
 import { createSearchIndex } from '@paperwire/search';
 
-import { ingest, parseCapturedAt, pipelineState, waitForIdle } from '@paperwire/pipeline';
+import { runBackfill } from './cli/backfill.js';
+import { openContext, type CliContext } from './cli/context.js';
 import { ParseError, parseFile } from './cli/parse.js';
-import { defaultDigestsDir, up } from './cli/up.js';
+import { progressReporter } from './cli/progress.js';
+import { runReparse } from './cli/reparse.js';
+import { runSources } from './cli/sources.js';
+import { up } from './cli/up.js';
 import { inheritedEnv, loadEnv } from './env.js';
 
 const USAGE = `paperwire: ingest research-paper digests and serve search over them
 
 Usage:
-  paperwire up [--no-ingest] [--digests DIR]
+  paperwire up [--no-ingest] [--sources FILE]
       Start Redis (when none is configured or found), the fetcher, parser, indexer and gateway,
-      ingest the bundled digests, and serve search until Ctrl-C.
+      fetch every enabled source once (default: infra/sources.local.yaml, the bundled digests),
+      keep them on their schedules, and serve search until Ctrl-C.
   paperwire ingest <url|file|dir>... [--captured-at ISO] [--source NAME] [--format F] [--wait]
       Queue pages: URLs are fetched by the fetcher; files are archived here and parsed.
       --captured-at  capture time to record (e.g. 2025-11-03); default: now
       --source       source name recorded on each paper (default: the URL's host, or "local")
       --format       ${FORMATS.join('|')} (default: detected)
-      --wait         wait until the pipeline is idle and report what the index holds
+      --wait         wait until everything queued is indexed, and report the counts
+  paperwire backfill --source NAME --from DATE --to DATE [--sources FILE] [--no-wait]
+      Fetch a source whose URL holds {date} once for every day from DATE to DATE (UTC), with a
+      progress bar. Interrupt it at will: the same command resumes without fetching a day twice.
+  paperwire sources [--sources FILE]
+      List the sources with their schedule, last fetch, last status, papers found and freshness.
+  paperwire reparse [--source NAME] [--since DATE] [--wait]
+      Parse archived pages again with the current parser, at their original capture times.
   paperwire parse <file> [--format auto|${FORMATS.join('|')}] [--captured-at ISO]
       Print the normalized papers of one file as JSON, one per line (no Redis needed).
 
-Environment: REDIS_URL, DATA_DIR (default ./data), MEILI_URL, MEILI_MASTER_KEY, QUEUE_PREFIX,
-GATEWAY_PORT (default 3000), LOG_LEVEL. See README.md.`;
+Commands that wait accept --timeout SECONDS (default 1800).
+
+Environment: REDIS_URL, DATA_DIR (default ./data), SOURCES_FILE, MEILI_URL, MEILI_MASTER_KEY,
+QUEUE_PREFIX, GATEWAY_PORT (default 3000), FETCH_* (see README.md), LOG_LEVEL.`;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+const DEFAULT_TIMEOUT_S = 1800;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -38,6 +59,12 @@ async function main(argv: string[]): Promise<number> {
       return runUp(rest);
     case 'ingest':
       return runIngest(rest);
+    case 'backfill':
+      return withContext((ctx) => backfillCommand(ctx, rest));
+    case 'sources':
+      return withContext((ctx) => sourcesCommand(ctx, rest));
+    case 'reparse':
+      return withContext((ctx) => reparseCommand(ctx, rest));
     case 'parse':
       return runParse(rest);
     case undefined:
@@ -52,14 +79,31 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+async function withContext(fn: (ctx: CliContext) => Promise<number>): Promise<number> {
+  const ctx = openContext(loadEnv());
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+function timeoutOption(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_S * 1000;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UsageError(`--timeout: "${value}" is not a number of seconds`);
+  return seconds * 1000;
+}
+
 async function runUp(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { 'no-ingest': { type: 'boolean', default: false }, digests: { type: 'string' } },
+    options: { 'no-ingest': { type: 'boolean', default: false }, sources: { type: 'string' } },
   });
   return up({
-    ingestBundled: !values['no-ingest'],
-    digestsDir: values.digests ?? defaultDigestsDir,
+    ingestSources: !values['no-ingest'],
+    sourcesFile: values.sources,
     env: loadEnv(),
     childEnv: inheritedEnv(),
     out,
@@ -75,46 +119,124 @@ async function runIngest(args: string[]): Promise<number> {
       source: { type: 'string' },
       format: { type: 'string' },
       wait: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError('ingest needs at least one URL, file or directory');
   const format = formatOption(values.format);
-  const env = loadEnv();
-  const producer = new Producer({ connection: createRedis(env.REDIS_URL, 'producer'), prefix: env.QUEUE_PREFIX });
-  try {
-    const failedBefore = values.wait ? (await pipelineState(producer)).failed : 0;
+  const timeoutMs = timeoutOption(values.timeout);
+  return withContext(async (ctx) => {
+    const runId = newRunId('ingest');
+    await ctx.runs.start(runId, { kind: 'ingest', source: values.source ?? null, expected: 0 });
     await ingest(
-      { store: RawStore.inDataDir(env.DATA_DIR), producer },
+      { store: ctx.store, producer: ctx.producer, runs: ctx.runs },
       positionals,
       {
         capturedAt: values['captured-at'] ? parseCapturedAt(values['captured-at']) : null,
         sourceName: values.source ?? null,
         formatHint: format,
+        runId,
       },
       (r) => out(`${r.target}: ${r.outcome} (job ${r.jobId})`),
     );
-    if (!values.wait) return 0;
-    let last = -1;
-    const state = await waitForIdle(producer, {
-      timeoutMs: 30 * 60_000,
-      onProgress: (s) => {
-        if (s.pending !== last) process.stderr.write(`waiting: ${s.pending} jobs pending\n`);
-        last = s.pending;
-      },
-    });
+    if (!values.wait) {
+      out(`run ${runId}`);
+      return 0;
+    }
+    const progress = progressReporter(process.stderr);
+    let state;
+    try {
+      state = await waitForRun(ctx.runs, runId, { timeoutMs, onProgress: (s) => progress.update(s) });
+    } catch (error) {
+      if (error instanceof RunTimeoutError) {
+        progress.end();
+        process.stderr.write(`paperwire: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    } finally {
+      progress.end();
+    }
     const index = createSearchIndex({
-      meiliUrl: env.MEILI_URL,
-      meiliMasterKey: env.MEILI_MASTER_KEY,
-      meiliIndex: env.MEILI_INDEX,
-      dataDir: env.DATA_DIR,
+      meiliUrl: ctx.env.MEILI_URL,
+      meiliMasterKey: ctx.env.MEILI_MASTER_KEY,
+      meiliIndex: ctx.env.MEILI_INDEX,
+      dataDir: ctx.env.DATA_DIR,
     });
     const { papers } = await index.stats();
     await index.close();
-    out(`done: ${papers} papers in the index; ${state.failed - failedBefore} jobs failed meanwhile`);
+    out(`done: ${describeRun(state)}; ${papers} papers in the index`);
     return 0;
+  });
+}
+
+async function backfillCommand(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      source: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      sources: { type: 'string' },
+      'no-wait': { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+    },
+  });
+  if (!values.source || !values.from || !values.to)
+    throw new UsageError('backfill needs --source, --from and --to');
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write(
+      '\ninterrupted: queued fetches continue in the background; run the same command again to resume\n',
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    return await runBackfill(
+      ctx,
+      {
+        source: values.source,
+        from: values.from,
+        to: values.to,
+        sourcesFile: values.sources,
+        wait: !values['no-wait'],
+        timeoutMs: timeoutOption(values.timeout),
+      },
+      { out, progress: process.stderr },
+    );
   } finally {
-    await producer.close();
+    process.off('SIGINT', onSigint);
   }
+}
+
+async function sourcesCommand(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { sources: { type: 'string' } } });
+  return runSources(ctx, values.sources, out);
+}
+
+async function reparseCommand(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      source: { type: 'string' },
+      since: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+    },
+  });
+  return runReparse(
+    ctx,
+    {
+      ...(values.source === undefined ? {} : { source: values.source }),
+      ...(values.since === undefined ? {} : { since: values.since }),
+      wait: values.wait,
+      timeoutMs: timeoutOption(values.timeout),
+    },
+    { out, progress: process.stderr },
+  );
 }
 
 async function runParse(args: string[]): Promise<number> {

@@ -1,4 +1,5 @@
 import { createLogger, createMetrics, serveMetrics, workerObserver } from '@paperwire/observability';
+import { Runs, trackIndexing } from '@paperwire/pipeline';
 import { createRedis, createWorker, onShutdown } from '@paperwire/queue';
 import { createSearchIndex, describeEngine } from '@paperwire/search';
 
@@ -25,13 +26,17 @@ const worker = createWorker({
   concurrency: env.WORKER_CONCURRENCY,
   logger,
   observer: workerObserver(metrics),
-  handlers: indexerHandlers({
-    index,
-    locks,
-    lockPrefix: `${env.QUEUE_PREFIX}:lock:paper:`,
-    lockTtlMs: env.INDEX_LOCK_TTL_MS,
-    metrics,
-  }),
+  // Each chunk of a run is counted in the run once written: `paperwire ingest --wait` reads these.
+  handlers: trackIndexing(
+    indexerHandlers({
+      index,
+      locks,
+      lockPrefix: `${env.QUEUE_PREFIX}:lock:paper:`,
+      lockTtlMs: env.INDEX_LOCK_TTL_MS,
+      metrics,
+    }),
+    new Runs(locks, env.QUEUE_PREFIX),
+  ),
 });
 
 const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT);

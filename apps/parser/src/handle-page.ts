@@ -9,6 +9,8 @@ export interface PageOutcome {
   /** True when the page was not parsed again: its known papers were recorded as seen. */
   sighted: boolean;
   warnings: string[];
+  /** Ids of the papers.parsed or papers.sighted jobs queued for the page. */
+  jobIds: string[];
 }
 
 /**
@@ -18,17 +20,24 @@ export interface PageOutcome {
  */
 export async function handlePage(
   deps: { store: RawStore; producer: Producer },
-  { page, unchanged }: JobPayload<'page.fetched'>,
+  { page, unchanged, runId }: JobPayload<'page.fetched'>,
 ): Promise<PageOutcome> {
+  const run = runId === undefined ? {} : { runId };
   if (unchanged) {
     const ids = await deps.store.paperIds(page.key, PARSER_VERSION);
     if (ids) {
       const chunks = chunk(ids as PaperId[]);
-      await deps.producer.enqueueMany(
+      const jobIds = await deps.producer.enqueueMany(
         'papers.sighted',
-        chunks.map((part) => ({ manifestId: page.manifestId, url: page.url, capturedAt: page.capturedAt, ids: part })),
+        chunks.map((part) => ({
+          manifestId: page.manifestId,
+          url: page.url,
+          capturedAt: page.capturedAt,
+          ids: part,
+          ...run,
+        })),
       );
-      return { papers: ids.length, chunks: chunks.length, sighted: true, warnings: [] };
+      return { papers: ids.length, chunks: chunks.length, sighted: true, warnings: [], jobIds };
     }
   }
 
@@ -51,9 +60,15 @@ export async function handlePage(
   }
 
   const chunks = chunk(papers);
-  await deps.producer.enqueueMany(
+  const jobIds = await deps.producer.enqueueMany(
     'papers.parsed',
-    chunks.map((part, i) => ({ manifestId: page.manifestId, chunk: i, chunks: chunks.length, papers: part })),
+    chunks.map((part, i) => ({
+      manifestId: page.manifestId,
+      chunk: i,
+      chunks: chunks.length,
+      papers: part,
+      ...run,
+    })),
   );
   // Recorded only once the chunks are queued, so a later unchanged fetch never points at papers
   // that were never sent to the index.
@@ -62,7 +77,7 @@ export async function handlePage(
     PARSER_VERSION,
     papers.map((p) => p.id),
   );
-  return { papers: papers.length, chunks: chunks.length, sighted: false, warnings };
+  return { papers: papers.length, chunks: chunks.length, sighted: false, warnings, jobIds };
 }
 
 function chunk<T>(items: T[]): T[][] {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { freePort, repoRoot, tempDir, uniquePrefix, waitFor } from '@paperwire/testing';
@@ -25,6 +25,9 @@ const cliArgs = ['--conditions=source', '--import', 'tsx', join(repoRoot, 'apps/
 export async function startStack(redisUrl: string): Promise<Stack> {
   const data = await tempDir('e2e-data');
   const port = await freePort();
+  // No scheduled sources: the tests feed the pipeline themselves.
+  const sourcesFile = join(data.path, 'sources.yaml');
+  await writeFile(sourcesFile, 'sources: []\n');
   const env: NodeJS.ProcessEnv = {
     ...inheritedEnv(),
     REDIS_URL: redisUrl,
@@ -35,6 +38,9 @@ export async function startStack(redisUrl: string): Promise<Stack> {
     LOG_LEVEL: 'info',
     WORKER_CONCURRENCY: '2',
     MEILI_URL: '',
+    SOURCES_FILE: sourcesFile,
+    // The tests serve their pages from a local server, which the fetcher refuses unless allowed.
+    FETCH_ALLOW_HOSTS: '127.0.0.1',
   };
   const gateway = `http://127.0.0.1:${port}`;
   const up = spawn(process.execPath, [...cliArgs, 'up', '--no-ingest'], { cwd: repoRoot, env, stdio: 'pipe' });

@@ -1,4 +1,23 @@
-export { archivePage, type Archived } from './archive.js';
+export { archivePage, fetchItem, type Archived, type ArchiveDeps } from './archive.js';
 export { ingest, parseCapturedAt, type IngestOptions, type IngestReport } from './ingest.js';
+export { reparse, reparseRun, type ReparseFilter } from './reparse.js';
+export { backfill, backfillRunId, type BackfillPlan } from './backfill.js';
+export { fetchSourcesNow } from './run-sources.js';
+export {
+  Runs,
+  newRunId,
+  waitForRun,
+  describeRun,
+  failedCount,
+  fetchesSettled,
+  RunTimeoutError,
+  RUN_TTL_MS,
+  type RunKind,
+  type RunState,
+  type FetchOutcome,
+} from './runs.js';
+export { SourceState, type SourceStatus } from './source-state.js';
+export { keys as stateKeys, redisOf } from './keys.js';
 export { pipelineState, waitForIdle, type PipelineState } from './wait.js';
 export { watchQueueDepths } from './depth.js';
+export { isFinalFailure, pageParsed, pageFailed, trackIndexing } from './tracking.js';

@@ -6,13 +6,16 @@ import type { Producer } from '@paperwire/queue';
 import type { RawStore } from '@paperwire/rawstore';
 import type { Format } from '@paperwire/schema';
 
-import { archivePage } from './archive.js';
+import { archivePage, fetchItem } from './archive.js';
+import { Runs } from './runs.js';
 
 export interface IngestOptions {
   /** Capture time to record (ISO); now when absent. */
   capturedAt: string | null;
   sourceName: string | null;
   formatHint: Format | null;
+  /** The run the queued work belongs to; each target is one fetch it waits for. */
+  runId?: string;
 }
 
 export interface IngestReport {
@@ -28,7 +31,7 @@ export interface IngestReport {
  * read here and archived, so no file path ever travels through the queue.
  */
 export async function ingest(
-  deps: { store: RawStore; producer: Producer },
+  deps: { store: RawStore; producer: Producer; runs?: Runs },
   targets: string[],
   options: IngestOptions,
   onReport: (report: IngestReport) => void = () => undefined,
@@ -38,27 +41,51 @@ export async function ingest(
     reports.push(r);
     onReport(r);
   };
+  const { runId } = options;
+  const runs = runId === undefined ? undefined : (deps.runs ?? (await Runs.of(deps.producer)));
+  const seen = new Set<string>();
   for (const target of targets) {
     if (/^https?:\/\//i.test(target)) {
       const url = new URL(target);
+      if (seen.has(url.href)) continue;
+      seen.add(url.href);
+      if (runs && runId) await runs.expect(runId, 1);
       const jobId = await deps.producer.enqueue('page.fetch', {
         url: url.href,
         sourceName: options.sourceName ?? url.hostname,
         formatHint: options.formatHint,
         capturedAt: options.capturedAt,
+        ...(runId === undefined ? {} : { runId }),
       });
       emit({ target, kind: 'url', outcome: 'fetch queued', jobId });
       continue;
     }
     for (const file of await filesOf(target)) {
+      const url = pathToFileURL(file).href;
+      if (seen.has(url)) continue;
+      seen.add(url);
+      const sourceName = options.sourceName ?? 'local';
+      if (runs && runId) await runs.expect(runId, 1);
       const body = await readFile(file);
-      const archived = await archivePage(deps, body, {
-        url: pathToFileURL(file).href,
-        sourceName: options.sourceName ?? 'local',
-        capturedAt: options.capturedAt ?? new Date().toISOString(),
-        contentType: null,
-        formatHint: options.formatHint,
-      });
+      const archived = await archivePage(
+        { ...deps, ...(runs ? { runs } : {}) },
+        body,
+        {
+          url,
+          sourceName,
+          capturedAt: options.capturedAt ?? new Date().toISOString(),
+          contentType: null,
+          formatHint: options.formatHint,
+        },
+        runId,
+      );
+      if (runs && runId) {
+        await runs.closeFetch(
+          runId,
+          fetchItem(sourceName, url),
+          archived.unchanged ? 'unchanged' : 'fetched',
+        );
+      }
       emit({
         target: file,
         kind: 'file',

@@ -41,5 +41,3 @@ export async function waitForIdle(
     await new Promise((r) => setTimeout(r, interval));
   }
 }
-
-

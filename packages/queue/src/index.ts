@@ -1,6 +1,6 @@
 export { createRedis, type RedisRole } from './redis.js';
 export { Producer, type QueueOptions } from './producer.js';
-export { jobOptions, jobIdOf, JOB_ATTEMPTS, BACKOFF_BASE_MS } from './options.js';
+export { jobOptions, jobIdOf, retryDelay, JOB_ATTEMPTS, BACKOFF_BASE_MS, RETRY_LATER_BACKOFF } from './options.js';
 export {
   createWorker,
   assertHandlersCover,
@@ -9,7 +9,7 @@ export {
   type WorkerObserver,
   type WorkerOptions,
 } from './worker.js';
-export { UnrecoverableJobError, InvalidJobPayloadError } from './errors.js';
+export { UnrecoverableJobError, InvalidJobPayloadError, RetryLaterError } from './errors.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { queueDepths, type QueueDepth } from './depths.js';
 export { withLocks, LockTimeoutError, type LockOptions } from './locks.js';

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import type { JobName, JobPayload } from '@paperwire/schema';
 import type { JobsOptions } from 'bullmq';
 
+import { RetryLaterError } from './errors.js';
+
 export const JOB_ATTEMPTS = 5;
 export const BACKOFF_BASE_MS = 1000;
 
@@ -16,32 +18,51 @@ function digest(...parts: string[]): string {
 /**
  * The job id of a payload, so the same work enqueued twice (a retried fetch, a parser run twice
  * on one page) is one job while the first is still in Redis. Undefined where every enqueue is new
- * work. Ids never contain ':' (BullMQ reserves it) and are never integers.
+ * work. Ids never contain ':' (BullMQ reserves it) and are never integers. A payload's run id is
+ * part of its job id.
  */
 export function jobIdOf<N extends JobName>(name: N, payload: JobPayload<N>): string | undefined {
   switch (name) {
     case 'page.fetch': {
       const p = payload as JobPayload<'page.fetch'>;
-      return p.capturedAt === null ? undefined : `fetch-${digest(p.url, p.capturedAt).slice(0, 32)}`;
+      if (p.capturedAt === null) return undefined;
+      const parts = p.runId === undefined ? [p.url, p.capturedAt] : [p.url, p.capturedAt, p.runId];
+      return `fetch-${digest(...parts).slice(0, 32)}`;
     }
-    case 'page.fetched':
-      return (payload as JobPayload<'page.fetched'>).page.manifestId;
+    case 'page.fetched': {
+      const p = payload as JobPayload<'page.fetched'>;
+      return `${p.page.manifestId}${runPart(p.runId)}`;
+    }
     case 'papers.parsed': {
       const p = payload as JobPayload<'papers.parsed'>;
-      return `${p.manifestId}-${p.chunk}`;
+      return `${p.manifestId}${runPart(p.runId)}-${p.chunk}`;
     }
     case 'papers.sighted': {
       const p = payload as JobPayload<'papers.sighted'>;
-      return `${p.manifestId}-seen-${digest(...[...p.ids].sort()).slice(0, 16)}`;
+      return `${p.manifestId}${runPart(p.runId)}-seen-${digest(...[...p.ids].sort()).slice(0, 16)}`;
     }
     default:
       return unreachable(name);
   }
 }
 
+/**
+ * A run's jobs are its own: the same page in two runs (an ingest repeated, a reparse) is two jobs,
+ * so neither run waits on a job the other one owns, nor is silently deduplicated into it.
+ */
+function runPart(runId: string | undefined): string {
+  return runId === undefined ? '' : `-${runId}`;
+}
+
 function unreachable(name: never): never {
   throw new Error(`no job id policy for job ${String(name)}`);
 }
+
+/**
+ * Backoff type of fetch jobs: exponential with jitter, unless the handler threw a RetryLaterError
+ * saying when to try again (a server's Retry-After). Workers resolve it with `retryDelay`.
+ */
+export const RETRY_LATER_BACKOFF = 'retry-later';
 
 /** The one place job policy lives: dedupe id, retries with backoff, retention. */
 export function jobOptions<N extends JobName>(name: N, payload: JobPayload<N>): JobsOptions {
@@ -50,7 +71,21 @@ export function jobOptions<N extends JobName>(name: N, payload: JobPayload<N>): 
     ...(jobId === undefined ? {} : { jobId }),
     attempts: JOB_ATTEMPTS,
     // Jitter spreads the retries of jobs that failed together (an engine restart) apart.
-    backoff: { type: 'exponential', delay: BACKOFF_BASE_MS, jitter: 0.5 },
+    backoff: {
+      type: name === 'page.fetch' ? RETRY_LATER_BACKOFF : 'exponential',
+      delay: BACKOFF_BASE_MS,
+      jitter: 0.5,
+    },
     ...RETENTION,
   };
+}
+
+/**
+ * The delay before retry `attemptsMade` (1 for the first retry) of a job with the retry-later
+ * backoff: what a RetryLaterError asks for, else BullMQ's exponential backoff with jitter.
+ */
+export function retryDelay(attemptsMade: number, error: Error | undefined, baseMs = BACKOFF_BASE_MS): number {
+  if (error instanceof RetryLaterError) return error.retryAfterMs;
+  const max = Math.round(2 ** Math.max(0, attemptsMade - 1) * baseMs);
+  return Math.floor(max * 0.5 + Math.random() * max * 0.5);
 }

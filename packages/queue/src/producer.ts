@@ -19,6 +19,15 @@ export class Producer {
 
   constructor(private readonly opts: QueueOptions & { logger?: Logger }) {}
 
+  /** The connection the queues use, for state kept beside them (run counters, ledgers). */
+  get connection(): Redis {
+    return this.opts.connection;
+  }
+
+  get prefix(): string {
+    return this.opts.prefix;
+  }
+
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {

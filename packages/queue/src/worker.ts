@@ -5,6 +5,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { checkPayload, isJobName, jobNamesOf, queueOf } from './catalog.js';
 import { UnrecoverableJobError } from './errors.js';
 import type { QueueOptions } from './producer.js';
+import { retryDelay } from './options.js';
 import { attachErrorListener } from './redis.js';
 
 export interface JobContext {
@@ -127,6 +128,8 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
     connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 1,
+    // Called for jobs whose backoff type is not built in: RETRY_LATER_BACKOFF (see jobOptions).
+    settings: { backoffStrategy: (attemptsMade, _type, err) => retryDelay(attemptsMade, err) },
   });
 
   worker.on('error', (err) => logger.error({ err, queue }, 'worker error'));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { RawPageRefSchema } from './page.js';
-import { FormatSchema, IsoDateTimeSchema, PaperIdSchema, PaperSchema } from './paper.js';
+import { FormatSchema, IsoDateSchema, IsoDateTimeSchema, PaperIdSchema, PaperSchema } from './paper.js';
 
 /** Queues, one per pipeline stage; each is consumed by one app. */
 export const QUEUES = ['fetch', 'parse', 'index'] as const;
@@ -10,18 +10,52 @@ export type QueueName = (typeof QUEUES)[number];
 /** Papers per `papers.parsed` job: small enough for Redis, big enough to batch engine writes. */
 export const PAPERS_PER_CHUNK = 200;
 
+/**
+ * Names one run of the pipeline (an ingest, a backfill, a scheduled tick, a reparse). It travels
+ * with every job of the run from fetch to index, so the run's progress can be counted, and it is
+ * part of job ids, so the same page in two runs is two jobs.
+ */
+export const RunIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,100}$/, 'a run id is 1–100 characters of [A-Za-z0-9_-]');
+export type RunId = z.infer<typeof RunIdSchema>;
+
+/** `{date}` is the one placeholder a fetch URL may hold; it expands to the fetch's UTC day. */
+const DATE_PLACEHOLDER = /\{date\}/g;
+
+/** An http(s) or file URL, optionally with `{date}` placeholders. */
+export const FetchUrlSchema = z.string().refine(
+  (value) => {
+    try {
+      return ['http:', 'https:', 'file:'].includes(
+        new URL(value.replace(DATE_PLACEHOLDER, '2000-01-01')).protocol,
+      );
+    } catch {
+      return false;
+    }
+  },
+  { message: 'an http(s) or file URL, optionally with {date} placeholders' },
+);
+
 export const PageFetchPayloadSchema = z.object({
-  url: z.url({ protocol: /^https?$/ }),
+  url: FetchUrlSchema,
   sourceName: z.string().min(1),
   formatHint: FormatSchema.nullable().default(null),
   /** Capture time to record; the fetch time when absent. */
   capturedAt: IsoDateTimeSchema.nullable().default(null),
+  runId: RunIdSchema.optional(),
+  /**
+   * The UTC day `{date}` expands to. Set by a backfill, which records the day in the source's
+   * ledger once fetched; when absent a scheduled job uses its tick's day, any other job today.
+   */
+  date: IsoDateSchema.optional(),
 });
 
 export const PageFetchedPayloadSchema = z.object({
   page: RawPageRefSchema,
   /** The body is byte-identical to one already archived: record the sighting, don't re-parse. */
   unchanged: z.boolean(),
+  runId: RunIdSchema.optional(),
 });
 
 export const PapersParsedPayloadSchema = z.object({
@@ -29,6 +63,7 @@ export const PapersParsedPayloadSchema = z.object({
   chunk: z.number().int().nonnegative(),
   chunks: z.number().int().positive(),
   papers: z.array(PaperSchema).min(1).max(PAPERS_PER_CHUNK),
+  runId: RunIdSchema.optional(),
 });
 
 export const PapersSightedPayloadSchema = z.object({
@@ -36,6 +71,7 @@ export const PapersSightedPayloadSchema = z.object({
   url: z.string().min(1),
   capturedAt: IsoDateTimeSchema,
   ids: z.array(PaperIdSchema).min(1).max(PAPERS_PER_CHUNK),
+  runId: RunIdSchema.optional(),
 });
 
 /**

@@ -1,29 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
+import { describeRun, fetchSourcesNow, newRunId, Runs, waitForRun } from '@paperwire/pipeline';
 import { createRedis, Producer } from '@paperwire/queue';
-import { RawStore } from '@paperwire/rawstore';
-import { FormatSchema, IsoDateTimeSchema } from '@paperwire/schema';
-import { z } from 'zod';
+import { loadSources } from '@paperwire/sources';
 
-import type { FetcherEnv } from '../env.js';
-import { APPS, repoRoot, startApp, stopApps, type RunningApp } from './apps.js';
-import { ingest, waitForIdle } from '@paperwire/pipeline';
+import { sourcesFileOf, type FetcherEnv } from '../env.js';
+import { APPS, startApp, stopApps, type RunningApp } from './apps.js';
+import { progressLine } from './progress.js';
 import { redact, resolveRedis, type ResolvedRedis } from './redis.js';
 
-/** `infra/digests/digests.json`: the bundled digests and when each was captured. */
-const DigestListSchema = z.array(
-  z.object({
-    file: z.string().min(1),
-    capturedAt: IsoDateTimeSchema,
-    source: z.string().min(1),
-    format: FormatSchema.nullable().default(null),
-  }),
-);
-
 export interface UpOptions {
-  ingestBundled: boolean;
-  digestsDir: string;
+  /** Fetch every enabled source once at start, rather than only on their schedules. */
+  ingestSources: boolean;
+  /** The sources file the fetcher schedules (and `up` fetches at start); default: SOURCES_FILE or the local one. */
+  sourcesFile: string | undefined;
   env: FetcherEnv;
   /** Environment handed to the apps (the caller's, so they parse the same variables). */
   childEnv: NodeJS.ProcessEnv;
@@ -31,8 +21,9 @@ export interface UpOptions {
 }
 
 /**
- * The main job on one machine: Redis (found or started), the four apps as processes, the
- * bundled digests ingested, search served until Ctrl-C, which stops everything it started.
+ * The main job on one machine: Redis (found or started), the four apps as processes, every
+ * enabled source fetched once and then on its schedule, search served until Ctrl-C, which stops
+ * everything it started.
  */
 export async function up(opts: UpOptions): Promise<number> {
   const { env, out } = opts;
@@ -40,7 +31,13 @@ export async function up(opts: UpOptions): Promise<number> {
   out(`redis: ${redact(redis.url)} (${redisOrigin(redis)})`);
 
   const logDir = join(env.DATA_DIR, 'logs');
-  const childEnv = { ...opts.childEnv, REDIS_URL: redis.url, DATA_DIR: env.DATA_DIR };
+  const sourcesFile = opts.sourcesFile === undefined ? sourcesFileOf(env) : resolve(opts.sourcesFile);
+  const childEnv = {
+    ...opts.childEnv,
+    REDIS_URL: redis.url,
+    DATA_DIR: env.DATA_DIR,
+    ...(sourcesFile === null ? {} : { SOURCES_FILE: sourcesFile }),
+  };
   const apps: RunningApp[] = [];
   let stopping = false;
   let resolveDone!: (code: number) => void;
@@ -76,29 +73,29 @@ export async function up(opts: UpOptions): Promise<number> {
     await waitUntilReady(`${base}/readyz`, 60_000, () => stopping);
     if (stopping) return await done;
 
-    if (opts.ingestBundled) {
+    if (opts.ingestSources && sourcesFile !== null) {
+      const sources = (await loadSources(sourcesFile)).sources.filter((s) => s.enabled);
       producer = new Producer({ connection: createRedis(redis.url, 'producer'), prefix: env.QUEUE_PREFIX });
-      const store = RawStore.inDataDir(env.DATA_DIR);
-      const digests = DigestListSchema.parse(
-        JSON.parse(await readFile(join(opts.digestsDir, 'digests.json'), 'utf8')),
+      const runs = new Runs(producer.connection, producer.prefix);
+      const runId = newRunId('up');
+      await fetchSourcesNow({ producer, runs }, sources, runId);
+      out(
+        `sources: ${sources.map((s) => s.name).join(', ') || 'none enabled'} (from ${sourcesFile}); fetching now`,
       );
-      for (const d of digests) {
-        await ingest({ store, producer }, [join(opts.digestsDir, d.file)], {
-          capturedAt: d.capturedAt,
-          sourceName: d.source,
-          formatHint: d.format,
-        }, (r) => out(`ingest: ${r.target}: ${r.outcome}`));
-      }
-      let last = -1;
-      const state = await waitForIdle(producer, {
+      let last = '';
+      const state = await waitForRun(runs, runId, {
         timeoutMs: 10 * 60_000,
         onProgress: (s) => {
-          if (s.pending !== last) out(`pipeline: ${s.pending} jobs pending`);
-          last = s.pending;
+          const line = progressLine(s);
+          if (line !== last) out(`pipeline: ${line}`);
+          last = line;
         },
       });
       const stats = (await (await fetch(`${base}/v1/stats`)).json()) as { papers: number };
-      out(`indexed: ${stats.papers} papers${state.failed ? `; ${state.failed} failed jobs (see ${logDir})` : ''}`);
+      const failed = state.failed + state.refused + state.pagesFailed + state.chunksFailed;
+      out(
+        `indexed: ${stats.papers} papers (this run: ${describeRun(state)})${failed ? `; see ${logDir}` : ''}`,
+      );
     }
 
     out('');
@@ -135,5 +132,3 @@ async function waitUntilReady(url: string, timeoutMs: number, cancelled: () => b
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-
-export const defaultDigestsDir = join(repoRoot, 'infra', 'digests');

@@ -1,0 +1,204 @@
+import type { Logger } from '@paperwire/observability';
+import { archivePage, fetchItem, type FetchOutcome, type Runs, type SourceState } from '@paperwire/pipeline';
+import {
+  JOB_ATTEMPTS,
+  RetryLaterError,
+  UnrecoverableJobError,
+  type JobContext,
+  type Producer,
+} from '@paperwire/queue';
+import { RawPageNotFoundError, sha256Hex, type RawStore } from '@paperwire/rawstore';
+import type { JobPayload } from '@paperwire/schema';
+import { expandUrl, utcDay } from '@paperwire/sources';
+import type { Counter } from 'prom-client';
+import type { Dispatcher } from 'undici';
+
+import { readFileSource } from './file.js';
+import { fetchHttp, TransientFetchError, type HttpResult } from './http.js';
+import { HostBusyError, type HostLimit, type HostLimiter } from './rate-limit.js';
+import { RefusedFetchError, type FetchPolicy } from './safety.js';
+import { tickOf } from './schedules.js';
+import type { Validators } from './validators.js';
+
+export interface FetchConfig {
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  userAgent: string;
+  policy: FetchPolicy;
+  fileRoots: readonly string[];
+  retryBaseMs: number;
+  maxRetryAfterMs: number;
+  /** How long a fetch may wait for its host's rate limit before it is retried later instead. */
+  maxHostWaitMs: number;
+}
+
+export interface FetchDeps {
+  store: RawStore;
+  producer: Producer;
+  runs: Runs;
+  state: SourceState;
+  validators: Validators;
+  limiter: HostLimiter;
+  dispatcher: Dispatcher;
+  config: FetchConfig;
+  /** The limit of a host: the strictest its sources ask for, else the defaults. */
+  hostLimit: (host: string) => HostLimit;
+  logger: Logger;
+  fetched: Counter<'result'>;
+  refused: Counter;
+}
+
+export interface FetchJobResult {
+  outcome: FetchOutcome;
+  url: string;
+  pageKey?: string;
+  runId?: string;
+}
+
+/**
+ * One `page.fetch` job: expand the URL for its day, fetch it politely and safely, archive the body
+ * and queue it for the parser, and account for it in its run and its source's status.
+ */
+export async function handleFetch(
+  deps: FetchDeps,
+  job: JobPayload<'page.fetch'>,
+  ctx: JobContext,
+): Promise<FetchJobResult> {
+  const tick = tickOf(ctx.id);
+  const day = job.date ?? utcDay(tick?.at ?? Date.now());
+  const url = expandUrl(job.url, day);
+  const runId = job.runId ?? (tick ? `tick-${job.sourceName}-${tick.at}` : undefined);
+  if (tick && runId) await deps.runs.start(runId, { kind: 'tick', source: job.sourceName, expected: 1 });
+  const item = fetchItem(job.sourceName, url);
+  const now = new Date().toISOString();
+
+  const settle = async (outcome: FetchOutcome, error: string | null) => {
+    if (runId) await deps.runs.closeFetch(runId, item, outcome);
+    await deps.state.recordFetch(job.sourceName, {
+      at: new Date().toISOString(),
+      status: outcome,
+      url,
+      error,
+    });
+  };
+
+  let got: { body: Buffer; contentType: string | null; notModified: boolean };
+  try {
+    got = url.startsWith('file:')
+      ? {
+          body: await readFileSource(url, deps.config.fileRoots, deps.config.maxBytes),
+          contentType: null,
+          notModified: false,
+        }
+      : await fetchOverHttp(deps, url);
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    if (err instanceof RefusedFetchError) {
+      deps.refused.inc();
+      deps.fetched.inc({ result: 'refused' });
+      await settle('refused', err.message);
+      throw err;
+    }
+    const final = err instanceof UnrecoverableJobError || ctx.attemptsMade + 1 >= JOB_ATTEMPTS;
+    if (final) {
+      deps.fetched.inc({ result: 'error' });
+      await settle('failed', err.message);
+      throw err;
+    }
+    throw new RetryLaterError(err.message, retryDelayOf(deps.config, err, ctx.attemptsMade + 1));
+  }
+
+  const archived = await archivePage(
+    { store: deps.store, producer: deps.producer, runs: deps.runs },
+    got.body,
+    {
+      url,
+      sourceName: job.sourceName,
+      capturedAt: job.capturedAt ?? now,
+      contentType: got.contentType,
+      formatHint: job.formatHint,
+    },
+    runId,
+  );
+  const outcome: FetchOutcome = got.notModified || archived.unchanged ? 'unchanged' : 'fetched';
+  deps.fetched.inc({ result: got.notModified ? 'not-modified' : archived.unchanged ? 'unchanged' : 'new' });
+  // The ledger first: a backfill that sees the fetch ended must also see the day done.
+  if (job.date !== undefined && runId) await deps.state.markDay(job.sourceName, job.date, runId);
+  await settle(outcome, null);
+  deps.logger.info(
+    { jobId: ctx.id, runId, pageKey: archived.page.key, url, bytes: got.body.length, outcome },
+    'page fetched',
+  );
+  return { outcome, url, pageKey: archived.page.key, ...(runId ? { runId } : {}) };
+}
+
+async function fetchOverHttp(
+  deps: FetchDeps,
+  url: string,
+): Promise<{ body: Buffer; contentType: string | null; notModified: boolean }> {
+  const host = new URL(url).hostname;
+  const previous = await deps.validators.get(url);
+  let lease;
+  try {
+    lease = await deps.limiter.acquire(host, deps.hostLimit(host), deps.config.maxHostWaitMs);
+  } catch (error) {
+    if (error instanceof HostBusyError) throw new TransientFetchError(error.message, error.waitMs);
+    throw error;
+  }
+  let result: HttpResult;
+  try {
+    const options = {
+      timeoutMs: deps.config.timeoutMs,
+      maxBytes: deps.config.maxBytes,
+      maxRedirects: deps.config.maxRedirects,
+      userAgent: deps.config.userAgent,
+      policy: deps.config.policy,
+      dispatcher: deps.dispatcher,
+    };
+    result = await fetchHttp(url, { ...options, validators: previous?.key ? previous : null });
+    if (result.status === 'not-modified') {
+      const body = previous?.key ? await readArchived(deps.store, previous.key) : null;
+      if (body) return { body, contentType: previous?.contentType ?? null, notModified: true };
+      // The archived copy is gone (a fresh data directory): ask again, unconditionally.
+      result = await fetchHttp(url, { ...options, validators: null });
+      if (result.status === 'not-modified') {
+        throw new TransientFetchError(`GET ${url} answered 304 to an unconditional request`);
+      }
+    }
+  } finally {
+    await deps.limiter.release(lease).catch(() => undefined);
+  }
+  await deps.validators.set(url, {
+    etag: result.etag,
+    lastModified: result.lastModified,
+    key: sha256Hex(result.body),
+    contentType: result.contentType,
+  });
+  return { body: result.body, contentType: result.contentType, notModified: false };
+}
+
+async function readArchived(store: RawStore, key: string): Promise<Buffer | null> {
+  try {
+    return await store.read(key);
+  } catch (error) {
+    if (error instanceof RawPageNotFoundError) return null;
+    throw error;
+  }
+}
+
+/**
+ * When to try a failed fetch again: what the server asked for (capped), else exponential backoff
+ * from `retryBaseMs` with jitter, so fetches that failed together do not return together.
+ */
+export function retryDelayOf(
+  config: Pick<FetchConfig, 'retryBaseMs' | 'maxRetryAfterMs'>,
+  error: Error,
+  retry: number,
+): number {
+  if (error instanceof TransientFetchError && error.retryAfterMs !== null) {
+    return Math.min(error.retryAfterMs, config.maxRetryAfterMs);
+  }
+  const max = config.retryBaseMs * 2 ** Math.max(0, retry - 1);
+  return Math.round(max / 2 + Math.random() * (max / 2));
+}
