@@ -24,16 +24,26 @@ export interface SightingResult {
   missing: PaperId[];
 }
 
+/** What an id names: a paper, or a paper that was merged into another one (an old title id). */
+export type Resolved = { paper: Paper } | { movedTo: PaperId } | null;
+
 /**
  * The search engine port. One engine per deployment; every adapter passes the same contract
- * suite (`contract.ts`).
+ * suite (`testing/contract.ts`).
  *
  * Writes are read-merge-write through `mergePapers`, so they are idempotent and give the
  * same record whatever order sightings arrive in. A write resolves only once the engine has
- * confirmed it.
+ * confirmed it. A paper has one record: under its arXiv id once any source gives it, its title
+ * id (`title-…`) then being an alias of it (`identity.ts`).
+ *
+ * Search, in both engines: every query word must match (a word being typed, the last one, as a
+ * prefix), with Meilisearch's typo rules (`typos.ts`); papers missing the last words rank after
+ * those that have them, as Meilisearch's "last" matching strategy. Only the first ten words
+ * count. An empty query lists every paper that passes the filters, newest first. `total` is
+ * exact; Meilisearch counts at most 10,000 hits (`SEARCH_WINDOW_MAX`), so a filtered search
+ * matching more answers 10,000. Highlights mark matches in `<mark>` with everything else
+ * HTML-escaped; titles are whole, abstracts cropped to about 40 words around the matches.
  */
-/** What an id names: a paper, or a paper that was merged into another one (an old title id). */
-export type Resolved = { paper: Paper } | { movedTo: PaperId } | null;
 
 export interface SearchIndex {
   readonly engine: EngineName;
