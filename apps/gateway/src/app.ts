@@ -17,7 +17,7 @@ import type { TrustProxy } from './env.js';
 import { describeIssues, parseQuery, type ParameterIssue } from './http/query.js';
 import { rateLimit, type RateLimiter } from './http/rate-limit.js';
 import { cors, securityHeaders } from './http/security.js';
-import { SEARCH_PAGE_CSP, SEARCH_PAGE_HTML } from './web/page.js';
+import { FAVICON_SVG, SEARCH_PAGE_CSP, SEARCH_PAGE_HTML } from './web/page.js';
 
 export interface AppDeps {
   index: SearchIndex;
@@ -166,6 +166,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.get('/', (_req, res) => {
     res.set('content-security-policy', SEARCH_PAGE_CSP).type('html').send(SEARCH_PAGE_HTML);
+  });
+
+  app.get('/favicon.svg', (_req, res) => {
+    res.set('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG);
   });
 
   app.use((req, res) => {

@@ -21,6 +21,7 @@ const STYLE = `
   }
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--fg); background: var(--bg); }
 a { color: var(--accent); }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; border-radius: 4px; }
@@ -45,7 +46,8 @@ button:disabled { opacity: .5; cursor: default; }
 #filters legend { font-weight: 700; padding: 0; margin-bottom: .25rem; }
 .field { display: grid; gap: .25rem; }
 .field > label, .field > span { font-size: .85rem; font-weight: 600; color: var(--muted); }
-.range { display: grid; grid-template-columns: 1fr; gap: .35rem; }
+.range { display: grid; grid-template-columns: auto 1fr; gap: .35rem .5rem; align-items: center; }
+.range label { font-size: .85rem; color: var(--muted); }
 .check { display: flex; gap: .5rem; align-items: center; font-size: .95rem; }
 .check input { width: 1.1rem; height: 1.1rem; margin: 0; }
 #status { color: var(--muted); margin: 0 0 .5rem; min-height: 1.5em; }
@@ -439,6 +441,7 @@ export const SEARCH_PAGE_HTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>paperwire · paper search</title>
 <meta name="description" content="Search research papers collected from paper digests.">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>${STYLE}</style>
 </head>
 <body>
@@ -472,9 +475,9 @@ export const SEARCH_PAGE_HTML = `<!doctype html>
       <div class="field">
         <span id="published-label">Published</span>
         <div class="range" role="group" aria-labelledby="published-label">
-          <label for="from" class="visually-hidden">Published from</label>
+          <label for="from">From</label>
           <input id="from" name="from" type="date">
-          <label for="to" class="visually-hidden">Published until</label>
+          <label for="to">To</label>
           <input id="to" name="to" type="date">
         </div>
       </div>
@@ -510,6 +513,9 @@ export const SEARCH_PAGE_HTML = `<!doctype html>
 </body>
 </html>
 `;
+
+/** A mark for browser tabs: a white "p" on the accent blue. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0b5fcc"/><text x="16" y="23" font-family="system-ui,sans-serif" font-size="20" font-weight="700" text-anchor="middle" fill="#fff">p</text></svg>`;
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 

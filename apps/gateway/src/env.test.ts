@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+
+import { loadEnv } from './env.js';
+
+describe('gateway env', () => {
+  it('has defaults that need nothing set', () => {
+    const env = loadEnv({});
+    expect(env).toMatchObject({
+      GATEWAY_PORT: 3000,
+      RATE_LIMIT_PER_MINUTE: 600,
+      TRUST_PROXY: false,
+      CORS_ORIGINS: [],
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'paperwire',
+    });
+    expect(env.ADMIN_TOKEN).toBeUndefined();
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['2', 2],
+    ['loopback', 'loopback'],
+    ['loopback, 10.0.0.0/8', 'loopback, 10.0.0.0/8'],
+  ])('reads TRUST_PROXY=%s', (raw, expected) => {
+    expect(loadEnv({ TRUST_PROXY: raw }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it('reads CORS_ORIGINS as a comma list of origins', () => {
+    expect(loadEnv({ CORS_ORIGINS: 'https://a.example, http://localhost:5173,' }).CORS_ORIGINS).toEqual([
+      'https://a.example',
+      'http://localhost:5173',
+    ]);
+    expect(loadEnv({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toEqual(['*']);
+  });
+
+  it('turns the rate limit off with 0', () => {
+    expect(loadEnv({ RATE_LIMIT_PER_MINUTE: '0' }).RATE_LIMIT_PER_MINUTE).toBe(0);
+  });
+
+  it.each([
+    [{ CORS_ORIGINS: 'https://a.example/path' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'a.example' }, 'CORS_ORIGINS'],
+    [{ RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE'],
+    [{ RATE_LIMIT_PER_MINUTE: 'lots' }, 'RATE_LIMIT_PER_MINUTE'],
+    [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN must be at least 16 characters'],
+    [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
+  ])('stops at %j naming the variable', (source, named) => {
+    expect(() => loadEnv(source)).toThrow(named);
+  });
+});
