@@ -135,10 +135,9 @@ export function createApp(deps: AppDeps): express.Express {
     res.type('json').send(openApi);
   });
 
-  const admin: AdminDeps | { token: undefined } = deps.admin ?? { token: undefined };
-  if ('queues' in admin) {
-    app.use('/v1/admin', adminRouter(admin));
-    app.use(DASHBOARD_PATH, dashboardRouter(admin));
+  if (deps.admin) {
+    app.use('/v1/admin', adminRouter(deps.admin));
+    app.use(DASHBOARD_PATH, dashboardRouter(deps.admin));
   } else {
     // No Redis, no token: every admin path says that admin is disabled.
     app.use('/v1/admin', adminDisabled());
