@@ -47,8 +47,8 @@ export const fetcherEnv = {
   /** Named in the User-Agent of every request, so a site owner knows whom to ask. */
   FETCH_CONTACT_URL: z.url({ protocol: /^https?$/ }).default('https://github.com/paperwire/paperwire'),
   /**
-   * Hosts (names or IP addresses) that may be fetched although they are loopback, private,
-   * link-local or metadata addresses. None by default.
+   * Hosts (names or IP addresses, as URLs give them) that may be fetched although they are or
+   * resolve to loopback, private, link-local or metadata addresses. None by default.
    */
   FETCH_ALLOW_HOSTS: list.transform(
     (hosts) => new Set(hosts.map((h) => h.replace(/^\[|\]$/g, '').toLowerCase())),

@@ -12,8 +12,9 @@ export class RefusedFetchError extends UnrecoverableJobError {
 
 export interface FetchPolicy {
   /**
-   * Hosts (names or IP addresses, lower case) that may be fetched although they resolve to a
-   * loopback, private, link-local or metadata address. Empty in the shipped configuration.
+   * Hosts, as URLs name them (names or IP addresses, lower case), that may be fetched although
+   * they are or resolve to a loopback, private, link-local or metadata address. Empty in the
+   * shipped configuration.
    */
   allowHosts: ReadonlySet<string>;
 }
@@ -39,9 +40,11 @@ export function checkUrl(url: URL, policy: FetchPolicy): void {
   if (isIP(host) !== 0) checkAddress(host, host, policy);
 }
 
-/** Throws RefusedFetchError when `address` (what `host` resolved to) is not public and not allowed. */
+/** Throws RefusedFetchError when `address` (what `host` resolved to) is not public and `host` is not allowed. */
 export function checkAddress(host: string, address: string, policy: FetchPolicy): void {
-  if (policy.allowHosts.has(host) || policy.allowHosts.has(bareHost(address))) return;
+  // Allowed is the host as the URL names it: a name resolving to an allowed address is not
+  // allowed by that, or any name an attacker points at 127.0.0.1 would be.
+  if (policy.allowHosts.has(host)) return;
   const cls = classifyAddress(address);
   if (cls === 'public') return;
   const shown = host === address ? address : `${host} (${address})`;

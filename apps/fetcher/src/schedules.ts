@@ -65,6 +65,13 @@ export async function applySchedules(
         const id = scheduler.key;
         if (!id.startsWith(SCHEDULER_PREFIX) || keep.has(id)) continue;
         await queue.removeJobScheduler(id);
+        // BullMQ removes the next tick only while it is delayed; one already due would still run.
+        if (scheduler.next) {
+          const next = await queue.getJob(`repeat:${id}:${scheduler.next}`);
+          if (next && ['waiting', 'prioritized', 'delayed'].includes(await next.getState())) {
+            await next.remove().catch(() => undefined);
+          }
+        }
         removed.push(id.slice(SCHEDULER_PREFIX.length));
       }
       return { upserted, removed };

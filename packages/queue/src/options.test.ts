@@ -1,7 +1,8 @@
 import type { JobPayload, Paper } from '@paperwire/schema';
 import { describe, expect, it } from 'vitest';
 
-import { jobOptions } from './options.js';
+import { RetryLaterError } from './errors.js';
+import { jobOptions, retryDelay } from './options.js';
 
 const manifestId = 'a'.repeat(32);
 const page = {
@@ -94,5 +95,42 @@ describe('jobOptions', () => {
       }).jobId,
     ];
     for (const id of ids) expect(id).not.toContain(':');
+  });
+
+  it('puts the run id into job ids, so the same page in two runs is two jobs', () => {
+    const runId = 'reparse-20251103T080000Z-abc123';
+    expect(jobOptions('page.fetched', { page, unchanged: false, runId }).jobId).toBe(
+      `${manifestId}-${runId}`,
+    );
+    expect(
+      jobOptions('papers.parsed', { manifestId, chunk: 2, chunks: 3, papers: [paper], runId }).jobId,
+    ).toBe(`${manifestId}-${runId}-2`);
+    expect(jobOptions('papers.sighted', { ...sighted(['arxiv-1']), runId }).jobId).toMatch(
+      new RegExp(`^${manifestId}-${runId}-seen-[0-9a-f]{16}$`),
+    );
+    const fetch = { url: page.url, sourceName: 'hf', formatHint: null, capturedAt: page.capturedAt };
+    expect(jobOptions('page.fetch', { ...fetch, runId }).jobId).not.toBe(
+      jobOptions('page.fetch', fetch).jobId,
+    );
+    expect(jobOptions('page.fetch', { ...fetch, runId }).jobId).toBe(
+      jobOptions('page.fetch', { ...fetch, runId }).jobId,
+    );
+  });
+
+  it('backs fetch jobs off as a RetryLaterError asks, else exponentially with jitter', () => {
+    const fetch = jobOptions('page.fetch', {
+      url: page.url,
+      sourceName: 'hf',
+      formatHint: null,
+      capturedAt: null,
+    });
+    expect(fetch.backoff).toEqual({ type: 'retry-later', delay: 1000, jitter: 0.5 });
+    expect(retryDelay(1, new RetryLaterError('429', 120_000))).toBe(120_000);
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      const max = 1000 * 2 ** (attempt - 1);
+      const delay = retryDelay(attempt, new Error('503'));
+      expect(delay).toBeGreaterThanOrEqual(max / 2);
+      expect(delay).toBeLessThanOrEqual(max);
+    }
   });
 });

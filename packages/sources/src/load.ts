@@ -86,9 +86,10 @@ export function parseSources(text: string, opts: { file: string; baseDir: string
   }
   const result = SourcesFileSchema.safeParse(doc.toJS() ?? {});
   if (!result.success) {
+    const problems = result.error.issues.map((issue) => problemOf(issue, doc, lines));
     throw new SourcesError(
       opts.file,
-      result.error.issues.map((issue) => problemOf(issue, doc, lines)),
+      problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
     );
   }
   return {

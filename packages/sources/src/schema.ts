@@ -84,7 +84,9 @@ const SourceUrlSchema = z.string().superRefine((url, ctx) => {
 });
 
 const CapturedAtSchema = z
-  .union([IsoDateSchema, IsoDateTimeSchema])
+  .union([IsoDateSchema, IsoDateTimeSchema], {
+    error: 'a date (2025-11-03) or a UTC date-time (2025-11-03T08:00:00Z)',
+  })
   .transform((value) => (value.length === 10 ? `${value}T00:00:00.000Z` : new Date(value).toISOString()));
 
 /** One entry of a sources file, as written. */
@@ -106,7 +108,7 @@ export const SourceEntrySchema = z
   .strict();
 
 export const SourcesFileSchema = z
-  .object({ sources: z.array(SourceEntrySchema) })
+  .object({ sources: z.array(SourceEntrySchema, { error: 'a list of sources (`sources: []` for none)' }) })
   .strict()
   .superRefine((file, ctx) => {
     const seen = new Map<string, number>();
