@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 import { createLogger } from '@paperwire/observability';
 import {
@@ -103,6 +104,19 @@ describe('fetcher against a local digest site', () => {
         if (nth === 0) return void res.writeHead(503).end('maintenance');
         const page = text(hfTextPage('2025-11-03', [paper('Recovering From a Service Unavailable')]));
         res.writeHead(200, page.headers).end(page.body);
+      },
+      '/gzip.txt': (_req, res) => {
+        const page = text(hfTextPage('2025-11-03', [paper('Gzip Bodies Are Decoded Before Parsing')]));
+        res.writeHead(200, { ...page.headers, 'content-encoding': 'gzip' }).end(gzipSync(page.body));
+      },
+      // A small response that decodes to sixteen times the size limit.
+      '/bomb.txt': (_req, res) =>
+        void res
+          .writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' })
+          .end(gzipSync(Buffer.alloc(MAX_BYTES * 16, 'a'))),
+      '/brotli.txt': (_req, res) => {
+        const page = text(hfTextPage('2025-11-03', [paper('Brotli Bodies Are Decoded Too')]));
+        res.writeHead(200, { ...page.headers, 'content-encoding': 'br' }).end(brotliCompressSync(page.body));
       },
       '/moved.txt': (_req, res) => void res.writeHead(301, { location: '/moved-here.txt' }).end(),
       '/moved-here.txt': (_req, res) => {
@@ -311,6 +325,16 @@ describe('fetcher against a local digest site', () => {
     expect(server.hits('/flaky.txt')).toHaveLength(2);
   });
 
+  it('decodes gzip and brotli bodies', async () => {
+    for (const path of ['/gzip.txt', '/brotli.txt']) {
+      expect(counts(await fetchOnce(`${server.origin}${path}`)), path).toMatchObject({
+        fetched: 1,
+        papersIndexed: 1,
+      });
+      expect(server.hits(path)[0]!.headers['accept-encoding']).toBe('gzip, br');
+    }
+  });
+
   it('follows a redirect', async () => {
     expect(counts(await fetchOnce(`${server.origin}/moved.txt`))).toMatchObject({
       fetched: 1,
@@ -335,6 +359,13 @@ describe('fetcher against a local digest site', () => {
     expect(server.hits('/endless.txt')).toHaveLength(1);
     // The connection was cut: the server stopped after a few socket buffers past the limit.
     expect(await endlessCut).toBeLessThan(MAX_BYTES * 16);
+  });
+
+  it('applies the size limit to the decoded body', async () => {
+    const done = await fetchOnce(`${server.origin}/bomb.txt`);
+    expect(counts(done)).toEqual({ fetched: 0, unchanged: 0, failed: 1, refused: 0, papersIndexed: 0 });
+    expect(server.hits('/bomb.txt')).toHaveLength(1);
+    expect((await state.status('local-site')).lastError).toMatch(/exceeds the 262144-byte limit/);
   });
 
   it('stops a redirect loop after five redirects', async () => {
@@ -381,6 +412,8 @@ describe('fetcher against a local digest site', () => {
       paper('Honouring Retry-After Headers'),
       paper('Recovering From a Service Unavailable'),
       paper('Following One Redirect Safely'),
+      paper('Gzip Bodies Are Decoded Before Parsing'),
+      paper('Brotli Bodies Are Decoded Too'),
     ].map((p) => p.title);
     const titles = (await allPapers()).map((p) => p.title);
     expect(titles.sort()).toEqual(expected.sort());
