@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { parsePage, type ParseContext } from '@paperwire/parsers';
@@ -58,13 +58,15 @@ interface Row {
 const encoder = new TextEncoder();
 
 function main(): void {
+  const loadBefore = loadavg()[0];
   const corpus = makeCorpus(40_000, SEED);
   const rows: Row[] = [];
   for (const rendition of RENDITIONS) rows.push(benchRendition(rendition, corpus));
   printTable(rows);
   console.log(
     '\nMB = 10^6 bytes. ok: median run meets the target. Baseline (JSON.parse MB/s): TextDecoder +' +
-      ' JSON.parse of the hf-json rendition of the same papers, cut to the same byte size.',
+      ' JSON.parse of the hf-json rendition of the same papers, cut to the same byte size, timed' +
+      ` alternately with parsePage. Load average ${loadBefore?.toFixed(2)} before, ${loadavg()[0]?.toFixed(2)} after.`,
   );
   mkdirSync('bench-results', { recursive: true });
   const report = {
@@ -73,6 +75,8 @@ function main(): void {
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
     cpus: cpus().length,
+    /** One-minute load average before and after: other work on the machine slows every row. */
+    loadAverage: { before: loadBefore, after: loadavg()[0] },
     iterations: ITERATIONS,
     warmup: WARMUP,
     seed: SEED,
@@ -99,11 +103,12 @@ function benchRendition(rendition: Rendition, corpus: readonly SynthPaper[]): Ro
     throw new Error(`${rendition} was detected as ${first.format}`);
   }
   const papers = first.papers.length;
-  const times = timeRuns(() => parsePage(bytes, ctx));
-
   const json = jsonOfSize(corpus, bytes.length);
   const decoder = new TextDecoder();
-  const jsonTimes = timeRuns(() => JSON.parse(decoder.decode(json)));
+  const [times, jsonTimes] = timeInterleaved(
+    () => parsePage(bytes, ctx),
+    () => JSON.parse(decoder.decode(json)),
+  );
 
   const medianMs = median(times);
   const bestMs = Math.min(...times);
@@ -152,15 +157,28 @@ function jsonOfSize(corpus: readonly SynthPaper[], size: number): Uint8Array {
   return encoder.encode(text + ' '.repeat(Math.max(0, missing)));
 }
 
-function timeRuns(run: () => unknown): number[] {
-  for (let i = 0; i < WARMUP; i++) run();
-  const times: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    const start = performance.now();
-    run();
-    times.push(performance.now() - start);
+/**
+ * Times `a` and `b` alternately, so both see the same load from whatever else runs on the
+ * machine, and their ratio means something even when the absolute numbers move.
+ */
+function timeInterleaved(a: () => unknown, b: () => unknown): [number[], number[]] {
+  for (let i = 0; i < WARMUP; i++) {
+    a();
+    b();
   }
-  return times;
+  const timesA: number[] = [];
+  const timesB: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    timesA.push(timed(a));
+    timesB.push(timed(b));
+  }
+  return [timesA, timesB];
+}
+
+function timed(run: () => unknown): number {
+  const start = performance.now();
+  run();
+  return performance.now() - start;
 }
 
 function median(values: number[]): number {
