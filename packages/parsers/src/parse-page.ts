@@ -4,6 +4,7 @@ import {
   canonicalPaper,
   mergePapers,
   paperIdFromArxiv,
+  paperIdFromTitle,
   type Format,
   type Paper,
 } from '@paperwire/schema';
@@ -11,7 +12,6 @@ import {
 import { decodePageBody } from './decode.js';
 import { ParseError } from './errors.js';
 import { detectFormat, parserFor } from './registry.js';
-import { titlePaperId } from './title-id.js';
 import type { PaperDraft, ParseContext, ParseResult } from './types.js';
 import { isValidPaper } from './validate.js';
 
@@ -76,7 +76,7 @@ export function parsePage(body: Uint8Array | string, ctx: ParseContext): ParseRe
 
 function toPaper(draft: PaperDraft, format: Format, ctx: ParseContext): Paper {
   return {
-    id: draft.arxivId ? paperIdFromArxiv(draft.arxivId) : titlePaperId(draft.title),
+    id: draft.arxivId ? paperIdFromArxiv(draft.arxivId) : paperIdFromTitle(draft.title),
     title: draft.title,
     abstract: draft.abstract,
     authors: draft.authors,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import type { PaperId } from './paper.js';
 
@@ -8,8 +8,23 @@ import type { PaperId } from './paper.js';
  */
 export const TITLE_FINGERPRINT_VERSION = 1;
 
+const NON_ASCII = /[^\u0000-\u007f]/;
+
 /** Case-, accent-, punctuation- and whitespace-insensitive form of a title. */
 export function normalizeTitle(title: string): string {
+  // Most titles are ASCII, where NFKD and mark removal change nothing and the only letters and
+  // digits are [a-z0-9] once lower-cased: the same result, several times faster.
+  if (!NON_ASCII.test(title)) {
+    return title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
+  }
+  return normalizeTitleUnicode(title);
+}
+
+/** The general form of `normalizeTitle`, for any Unicode title. */
+export function normalizeTitleUnicode(title: string): string {
   return title
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
@@ -19,10 +34,7 @@ export function normalizeTitle(title: string): string {
 }
 
 export function titleFingerprint(title: string): string {
-  return createHash('sha256')
-    .update(`v${TITLE_FINGERPRINT_VERSION}\n${normalizeTitle(title)}`)
-    .digest('hex')
-    .slice(0, 24);
+  return hash('sha256', `v${TITLE_FINGERPRINT_VERSION}\n${normalizeTitle(title)}`, 'hex').slice(0, 24);
 }
 
 export function paperIdFromTitle(title: string): PaperId {
