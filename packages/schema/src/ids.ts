@@ -8,7 +8,7 @@ import type { PaperId } from './paper.js';
  */
 export const TITLE_FINGERPRINT_VERSION = 1;
 
-const NON_ASCII = /[^\u0000-\u007f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Case-, accent-, punctuation- and whitespace-insensitive form of a title. */
 export function normalizeTitle(title: string): string {
