@@ -54,18 +54,16 @@ describe('job schedulers applied by several fetcher replicas', () => {
     for (const source of ['alpha', 'beta']) {
       for (const day of days) {
         routes[`/${source}/${day}.txt`] = (_req, res) =>
-          void res
-            .writeHead(200, { 'content-type': 'text/plain' })
-            .end(
-              hfTextPage(day, [
-                {
-                  title: `The ${source} digest of ${day}`,
-                  abstract: 'One paper per page.',
-                  authors: 2,
-                  upvotes: 1,
-                },
-              ]),
-            );
+          void res.writeHead(200, { 'content-type': 'text/plain' }).end(
+            hfTextPage(day, [
+              {
+                title: `The ${source} digest of ${day}`,
+                abstract: 'One paper per page.',
+                authors: 2,
+                upvotes: 1,
+              },
+            ]),
+          );
       }
     }
     server = await startDigestServer(routes);

@@ -1,5 +1,5 @@
 import { jobIdOf, type Producer } from '@paperwire/queue';
-import type { JobInput } from '@paperwire/schema';
+import type { JobPayload } from '@paperwire/schema';
 import { daysBetween, expandUrl, hasDatePlaceholder, startOfDay, type Source } from '@paperwire/sources';
 
 import { fetchItem } from './archive.js';
@@ -54,7 +54,7 @@ export async function backfill(
       plan.skipped.push(day);
       continue;
     }
-    const payload: JobInput<'page.fetch'> = {
+    const payload: JobPayload<'page.fetch'> = {
       url: source.url,
       sourceName: source.name,
       formatHint: source.format,
@@ -67,11 +67,7 @@ export async function backfill(
     if (outcome === 'failed' || outcome === 'refused') {
       await runs.reopenFetch(runId, item);
       // Failed jobs are kept, under the id this retry needs.
-      const id = jobIdOf('page.fetch', {
-        ...payload,
-        formatHint: source.format,
-        capturedAt: startOfDay(day),
-      });
+      const id = jobIdOf('page.fetch', payload);
       if (id !== undefined) await (await deps.producer.queue('fetch').getJob(id))?.remove();
       plan.retried.push(day);
     }

@@ -42,7 +42,7 @@ export function progressReporter(stream: ProgressStream, unit = 'fetches') {
       last = line;
       if (stream.isTTY) {
         const text = `${bar(fetchesSettled(state), state.expected, 24)} ${line}`;
-        stream.write(`\r\x1b[2K${text.slice(0, Math.max(20, (stream.columns ?? 120) - 1))}`);
+        stream.write(`\r\x1b[2K${text.slice(0, Math.max(40, (stream.columns || 120) - 1))}`);
         drawn = true;
       } else {
         stream.write(`${line}\n`);
