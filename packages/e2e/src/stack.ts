@@ -36,6 +36,8 @@ export async function startStack(redisUrl: string): Promise<Stack> {
     GATEWAY_PORT: String(port),
     GATEWAY_HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
+    // Several stacks may run at once; worker metrics are covered by the observability tests.
+    METRICS_PORT: '0',
     WORKER_CONCURRENCY: '2',
     MEILI_URL: '',
     SOURCES_FILE: sourcesFile,

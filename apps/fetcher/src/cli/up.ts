@@ -38,6 +38,7 @@ export async function up(opts: UpOptions): Promise<number> {
     DATA_DIR: env.DATA_DIR,
     ...(sourcesFile === null ? {} : { SOURCES_FILE: sourcesFile }),
   };
+  const base = `http://localhost:${env.GATEWAY_PORT}`;
   const apps: RunningApp[] = [];
   let stopping = false;
   let resolveDone!: (code: number) => void;
@@ -58,8 +59,11 @@ export async function up(opts: UpOptions): Promise<number> {
 
   let producer: Producer | undefined;
   try {
+    const metricsPorts = workerMetricsPorts(opts.childEnv.METRICS_PORT);
     for (const name of APPS) {
-      const app = await startApp(name, childEnv, logDir);
+      const port = metricsPorts[name as keyof typeof metricsPorts];
+      const appEnv = port === undefined ? childEnv : { ...childEnv, METRICS_PORT: String(port) };
+      const app = await startApp(name, appEnv, logDir);
       apps.push(app);
       void app.exited.then((code) => {
         if (stopping) return;
@@ -68,8 +72,14 @@ export async function up(opts: UpOptions): Promise<number> {
       });
     }
     out(`apps: ${APPS.join(', ')} started; logs in ${logDir}`);
+    if (metricsPorts.fetcher > 0) {
+      out(
+        `metrics: ${base}/metrics and ${Object.entries(metricsPorts)
+          .map(([name, port]) => `${name} :${port}/metrics`)
+          .join(', ')}`,
+      );
+    }
 
-    const base = `http://localhost:${env.GATEWAY_PORT}`;
     await waitUntilReady(`${base}/readyz`, 60_000, () => stopping);
     if (stopping) return await done;
 
@@ -107,6 +117,20 @@ export async function up(opts: UpOptions): Promise<number> {
     await shutdown(1);
   }
   return await done;
+}
+
+/**
+ * One metrics port per worker app, so the three can run on one host: METRICS_PORT (default
+ * 9101) for the fetcher and the next two for the parser and indexer; 0 turns them off. The
+ * gateway serves /metrics on its own port.
+ */
+export function workerMetricsPorts(value: string | undefined): { fetcher: number; parser: number; indexer: number } {
+  const base = value === undefined || value === '' ? 9101 : Number(value);
+  if (!Number.isInteger(base) || base < 0 || base > 65533) {
+    throw new Error(`METRICS_PORT must be a port number (0 turns metrics off), not "${value}"`);
+  }
+  if (base === 0) return { fetcher: 0, parser: 0, indexer: 0 };
+  return { fetcher: base, parser: base + 1, indexer: base + 2 };
 }
 
 function redisOrigin(redis: ResolvedRedis): string {
