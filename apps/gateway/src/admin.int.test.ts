@@ -103,8 +103,28 @@ describe('admin', () => {
           sourceName: 'hf',
           formatHint: 'hf-html',
           capturedAt: '2025-11-03T00:00:00.000Z',
+          runId: answer.body.runId,
         });
       }
+    });
+
+    it('tracks the ingest as a run, readable at /v1/admin/runs/:id', async () => {
+      const answer = await post('/v1/admin/ingest', { urls: ['https://example.org/run.txt'] });
+      const runId = answer.body.runId as string;
+      expect(runId).toMatch(/^ingest-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+      const run = await getJson(`${gateway.base}/v1/admin/runs/${runId}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(run.status).toBe(200);
+      expect(run.body).toMatchObject({ runId, kind: 'ingest', expected: 1, fetched: 0, done: false });
+      expect(run.body.summary).toBe('0 indexed, 0 failed, 0 unchanged');
+
+      const unknown = await getJson(`${gateway.base}/v1/admin/runs/ingest-none`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(unknown.status).toBe(404);
+      const unauthorized = await getJson(`${gateway.base}/v1/admin/runs/${runId}`);
+      expect(unauthorized.status).toBe(401);
     });
 
     it('defaults the source to the host and the format to detection', async () => {

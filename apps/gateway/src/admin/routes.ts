@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Logger } from '@paperwire/observability';
-import { ingest, reparse } from '@paperwire/pipeline';
+import { describeRun, ingest, newRunId, reparse, Runs } from '@paperwire/pipeline';
 import type { Producer } from '@paperwire/queue';
 import type { RawStore } from '@paperwire/rawstore';
 import { QUEUES, type ErrorResponse, type QueueName } from '@paperwire/schema';
@@ -61,14 +61,34 @@ export function adminRouter(deps: AdminDeps): Router {
     withQueues(deps, async (req, res) => {
       const body = parseBody(IngestBodySchema, req, res);
       if (!body) return;
-      const reports = await ingest(
-        { store: deps.store, producer: await deps.queues.producer() },
-        body.urls,
-        ingestOptions(body),
-      );
+      const producer = await deps.queues.producer();
+      const runs = await Runs.of(producer);
+      // A run, like the CLI's, so its progress can be followed at /v1/admin/runs/:id.
+      const runId = newRunId('ingest');
+      await runs.start(runId, { kind: 'ingest', source: body.source ?? null, expected: 0 });
+      const reports = await ingest({ store: deps.store, producer, runs }, body.urls, {
+        ...ingestOptions(body),
+        runId,
+      });
       res.status(202).json({
+        runId,
         queued: reports.map((r) => ({ url: r.target, jobId: r.jobId, outcome: r.outcome })),
       });
+    }),
+  );
+
+  router.get(
+    '/runs/:id',
+    withQueues(deps, async (req, res) => {
+      const runId = String(req.params.id);
+      const state = /^[A-Za-z0-9_-]{1,200}$/.test(runId)
+        ? await (await Runs.of(await deps.queues.producer())).get(runId)
+        : null;
+      if (!state) {
+        res.status(404).json({ error: 'not_found', message: `no run with id ${runId}` } satisfies ErrorResponse);
+        return;
+      }
+      res.json({ ...state, summary: describeRun(state) });
     }),
   );
 
