@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 /**
  * Environment fragments shared by the apps. Each app composes the ones it needs in its own
- * `src/env.ts` and parses `process.env` there, once; a bad value stops it at start with a
+ * `src/env.ts` and parses the process environment there, once; a bad value stops it at start with a
  * message naming the variable.
  */
 
