@@ -8,6 +8,7 @@ export {
   type JobContext,
   type WorkerObserver,
   type WorkerOptions,
+  type FinalFailure,
 } from './worker.js';
 export { UnrecoverableJobError, InvalidJobPayloadError, RetryLaterError } from './errors.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';

@@ -146,6 +146,41 @@ describe('Producer and createWorker', () => {
     ]);
   });
 
+  it('reports each job that fails for good to onFinalFailure once, and retried attempts not at all', async () => {
+    const { prefix, producer, settled } = setup('final-failure');
+    const failures: { jobId: string; name: string; message: string }[] = [];
+    const worker = createWorker({
+      connection: createRedis(redisUrl, 'worker'),
+      prefix,
+      queue: 'index',
+      logger,
+      handlers: {
+        'papers.parsed': async () => {
+          throw new Error('engine down');
+        },
+        'papers.sighted': async () => {},
+      },
+      onFinalFailure: async (f) => void failures.push({ jobId: f.jobId, name: f.name, message: f.error.message }),
+    });
+    cleanups.push(() => worker.close());
+
+    const invalid = await producer.queue('index').add('papers.sighted', { ids: 'none' }, { attempts: 5 });
+    const exhausted = await producer.queue('index').add(
+      'papers.parsed',
+      { manifestId: 'd'.repeat(32), chunk: 0, chunks: 1, papers: [paper(3)] },
+      { attempts: 2, backoff: { type: 'fixed', delay: 10 } },
+    );
+    await settled('index', invalid.id ?? '', 'failed');
+    const job = await settled('index', exhausted.id ?? '', 'failed');
+    expect(job.attemptsMade).toBe(2);
+    await waitFor(() => failures.length >= 2, { what: 'two final failures reported', timeoutMs: 10_000 });
+
+    expect(failures.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { jobId: exhausted.id, name: 'papers.parsed', message: 'engine down' },
+      { jobId: invalid.id, name: 'papers.sighted', message: expect.stringContaining('invalid payload') },
+    ]);
+  });
+
   it('fails a job with an unknown name as unrecoverable, without retrying', async () => {
     const { producer, startWorker, settled } = setup('unknown-name');
     startWorker('index', {

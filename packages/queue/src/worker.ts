@@ -27,12 +27,27 @@ export interface WorkerObserver {
   failed(queue: QueueName, name: string, ms: number, error: Error): void;
 }
 
+/** A job that failed for good: its attempts are spent, or its error was unrecoverable. */
+export interface FinalFailure {
+  jobId: string;
+  name: string;
+  /** The payload as stored (it may be the reason the job failed, so it is not parsed here). */
+  data: unknown;
+  error: Error;
+}
+
 export interface WorkerOptions<Q extends QueueName> extends QueueOptions {
   queue: Q;
   handlers: JobHandlers<Q>;
   concurrency?: number;
   logger: Logger;
   observer?: WorkerObserver;
+  /**
+   * Called once for every job of this worker that fails for good, whatever failed: its handler,
+   * its payload check, or BullMQ itself (a job stalled too often). The one place for
+   * bookkeeping that must happen when work is given up (run counters, source status).
+   */
+  onFinalFailure?: (failure: FinalFailure) => Promise<void>;
 }
 
 /** Throws, naming them, when handlers miss job names of the queue or cover names from elsewhere. */
@@ -147,8 +162,16 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
       err.name === 'UnrecoverableError' ||
       job.attemptsMade >= maxAttempts;
     const fields = { err, queue, jobId: job.id, job: job.name, attemptsMade: job.attemptsMade, maxAttempts };
-    if (final) logger.error(fields, 'job failed; kept in the failed set');
-    else logger.warn(fields, 'job failed; will retry');
+    if (!final) {
+      logger.warn(fields, 'job failed; will retry');
+      return;
+    }
+    logger.error(fields, 'job failed; kept in the failed set');
+    opts
+      .onFinalFailure?.({ jobId: job.id ?? '', name: job.name, data: job.data, error: err })
+      .catch((hookErr: unknown) =>
+        logger.error({ err: hookErr, queue, jobId: job.id, job: job.name }, 'bookkeeping of a failed job failed'),
+      );
   });
   worker.once('closed', () => {
     connection.disconnect();
