@@ -13,5 +13,5 @@ export {
 export { UnrecoverableJobError, InvalidJobPayloadError, RetryLaterError } from './errors.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { queueDepths, type QueueDepth } from './depths.js';
-export { withLocks, LockTimeoutError, type LockOptions } from './locks.js';
+export { withLocks, LockTimeoutError, LockLostError, type LockOptions } from './locks.js';
 export { jobNamesOf } from './catalog.js';

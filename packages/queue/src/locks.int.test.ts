@@ -2,7 +2,7 @@ import { uniquePrefix, waitFor } from '@paperwire/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { createRedis, LockTimeoutError, withLocks } from './index.js';
+import { createRedis, LockLostError, LockTimeoutError, withLocks } from './index.js';
 
 let a: Redis;
 let b: Redis;
@@ -144,5 +144,125 @@ describe('withLocks', () => {
       { prefix },
     );
     expect(await a.get(`${prefix}taken`)).toBe('other-owner');
+  });
+
+  it('keeps the keys it holds while it waits for a later one longer than the TTL', async () => {
+    const prefix = `${uniquePrefix('locks')}:`;
+    const ttlMs = 80;
+    const inside = { a: 0 };
+    let overlaps = 0;
+    let waiterDone = false;
+    const enter = () => {
+      inside.a += 1;
+      if (inside.a > 1) overlaps += 1;
+    };
+
+    // Another owner holds `b` for several TTLs.
+    const holding = gate();
+    const entered = gate();
+    const holder = withLocks(
+      a,
+      ['b'],
+      async () => {
+        entered.release();
+        await holding.opened;
+      },
+      { prefix, ttlMs },
+    );
+    await entered.opened;
+
+    // The waiter takes `a`, then waits for `b`.
+    const waiter = withLocks(
+      b,
+      ['a', 'b'],
+      async () => {
+        enter();
+        await b.ping();
+        inside.a -= 1;
+        waiterDone = true;
+      },
+      { prefix, ttlMs, waitMs: 30_000 },
+    );
+    await waitFor(async () => (await a.exists(`${prefix}a`)) === 1, { what: 'the waiter to lock a' });
+
+    // A third section on `a` alone: it must not get in while the waiter still counts on holding `a`.
+    const intruderEntered = gate();
+    const intruder = withLocks(
+      a,
+      ['a'],
+      async () => {
+        enter();
+        intruderEntered.release();
+        // Stays inside until the waiter has run, so an overlap cannot go unnoticed.
+        await waitFor(() => waiterDone, { what: 'the waiter to finish', timeoutMs: 30_000 });
+        inside.a -= 1;
+      },
+      { prefix, ttlMs, waitMs: 30_000 },
+    );
+
+    // Several TTLs pass while `b` stays held.
+    const started = Date.now();
+    await waitFor(() => Date.now() - started > ttlMs * 5, { what: 'five lock TTLs to pass', intervalMs: 10 });
+    holding.release();
+    await Promise.all([holder, waiter, intruder]);
+    await intruderEntered.opened;
+    expect(overlaps).toBe(0);
+  });
+
+  it('rejects with LockLostError when a lock is taken over while fn runs', async () => {
+    const prefix = `${uniquePrefix('locks')}:`;
+    const ttlMs = 60;
+    let aborted = false;
+    const outcome = withLocks(
+      a,
+      ['stolen'],
+      async (signal) => {
+        // What another process does after this lock expired unnoticed.
+        await b.set(`${prefix}stolen`, 'other-owner', 'PX', 10_000);
+        await waitFor(() => signal.aborted, { what: 'the lost lock to be noticed' });
+        aborted = true;
+        return 'finished anyway';
+      },
+      { prefix, ttlMs },
+    );
+    await expect(outcome).rejects.toBeInstanceOf(LockLostError);
+    await expect(outcome).rejects.toThrow(/lost 1 of the locks/);
+    expect(aborted).toBe(true);
+    // The other owner's lock is left alone.
+    expect(await a.get(`${prefix}stolen`)).toBe('other-owner');
+  });
+
+  it('gives up waiting for a later key when an earlier one is lost', async () => {
+    const prefix = `${uniquePrefix('locks')}:`;
+    const ttlMs = 60;
+    const holding = gate();
+    const entered = gate();
+    const holder = withLocks(
+      a,
+      ['later'],
+      async () => {
+        entered.release();
+        await holding.opened;
+      },
+      { prefix, ttlMs },
+    );
+    await entered.opened;
+    let ran = false;
+    const waiter = withLocks(
+      b,
+      ['earlier', 'later'],
+      async () => {
+        ran = true;
+      },
+      { prefix, ttlMs, waitMs: 30_000 },
+    );
+    await waitFor(async () => (await a.exists(`${prefix}earlier`)) === 1, {
+      what: 'the waiter to lock earlier',
+    });
+    await a.set(`${prefix}earlier`, 'other-owner', 'PX', 10_000);
+    await expect(waiter).rejects.toBeInstanceOf(LockLostError);
+    expect(ran).toBe(false);
+    holding.release();
+    await holder;
   });
 });
