@@ -1,10 +1,10 @@
 import { createLogger, createMetrics, serveMetrics, workerObserver } from '@paperwire/observability';
-import { Runs, trackIndexing } from '@paperwire/pipeline';
-import { createRedis, createWorker, onShutdown } from '@paperwire/queue';
+import { Runs } from '@paperwire/pipeline';
+import { createRedis, onShutdown } from '@paperwire/queue';
 import { createSearchIndex, describeEngine } from '@paperwire/search';
 
 import { env } from './env.js';
-import { indexerHandlers } from './handlers.js';
+import { createIndexerWorker } from './worker.js';
 
 const logger = createLogger('indexer', env.LOG_LEVEL);
 const metrics = createMetrics('indexer');
@@ -19,25 +19,23 @@ const index = createSearchIndex(searchConfig);
 await index.ensureSettings();
 
 const locks = createRedis(env.REDIS_URL, 'client');
-const worker = createWorker({
-  queue: 'index',
-  connection: createRedis(env.REDIS_URL, 'worker'),
-  prefix: env.QUEUE_PREFIX,
-  concurrency: env.WORKER_CONCURRENCY,
-  logger,
-  observer: workerObserver(metrics),
-  // Each chunk of a run is counted in the run once written: `paperwire ingest --wait` reads these.
-  handlers: trackIndexing(
-    indexerHandlers({
-      index,
-      locks,
-      lockPrefix: `${env.QUEUE_PREFIX}:lock:paper:`,
-      lockTtlMs: env.INDEX_LOCK_TTL_MS,
-      metrics,
-    }),
-    new Runs(locks, env.QUEUE_PREFIX),
-  ),
-});
+const worker = createIndexerWorker(
+  {
+    index,
+    locks,
+    lockPrefix: `${env.QUEUE_PREFIX}:lock:paper:`,
+    lockTtlMs: env.INDEX_LOCK_TTL_MS,
+    metrics,
+    runs: new Runs(locks, env.QUEUE_PREFIX),
+    logger,
+  },
+  {
+    connection: createRedis(env.REDIS_URL, 'worker'),
+    prefix: env.QUEUE_PREFIX,
+    concurrency: env.WORKER_CONCURRENCY,
+    observer: workerObserver(metrics),
+  },
+);
 
 const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT);
 logger.info({ queue: 'index', engine: describeEngine(searchConfig), metricsPort: metricsServer.port }, 'indexer ready');

@@ -1,10 +1,10 @@
 import { createLogger, createMetrics, serveMetrics, workerObserver } from '@paperwire/observability';
-import { isFinalFailure, pageFailed, pageParsed, Runs, SourceState } from '@paperwire/pipeline';
-import { createRedis, createWorker, onShutdown, Producer } from '@paperwire/queue';
+import { Runs, SourceState } from '@paperwire/pipeline';
+import { createRedis, onShutdown, Producer } from '@paperwire/queue';
 import { RawStore } from '@paperwire/rawstore';
 
 import { env } from './env.js';
-import { handlePage } from './handle-page.js';
+import { createParserWorker } from './worker.js';
 
 const logger = createLogger('parser', env.LOG_LEVEL);
 const metrics = createMetrics('parser');
@@ -17,34 +17,15 @@ const client = createRedis(env.REDIS_URL, 'client', logger);
 const runs = new Runs(client, env.QUEUE_PREFIX);
 const sources = new SourceState(client, env.QUEUE_PREFIX);
 
-const worker = createWorker({
-  queue: 'parse',
-  connection: createRedis(env.REDIS_URL, 'worker'),
-  prefix: env.QUEUE_PREFIX,
-  concurrency: env.WORKER_CONCURRENCY,
-  logger,
-  observer: workerObserver(metrics),
-  handlers: {
-    'page.fetched': async (payload, ctx) => {
-      let outcome;
-      try {
-        outcome = await handlePage({ store, producer }, payload);
-      } catch (error) {
-        if (isFinalFailure(error, ctx)) await pageFailed(runs, payload);
-        throw error;
-      }
-      await pageParsed(runs, payload, outcome.jobIds);
-      await sources.recordPapers(payload.page.sourceName, outcome.papers, new Date().toISOString());
-      for (const warning of outcome.warnings) await ctx.log(warning);
-      const { jobIds: _jobIds, ...summary } = outcome;
-      logger.info(
-        { jobId: ctx.id, runId: payload.runId, pageKey: payload.page.key, url: payload.page.url, ...summary },
-        'page parsed',
-      );
-      return outcome;
-    },
+const worker = createParserWorker(
+  { store, producer, runs, sources, logger },
+  {
+    connection: createRedis(env.REDIS_URL, 'worker'),
+    prefix: env.QUEUE_PREFIX,
+    concurrency: env.WORKER_CONCURRENCY,
+    observer: workerObserver(metrics),
   },
-});
+);
 
 const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT);
 logger.info(

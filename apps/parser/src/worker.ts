@@ -1,0 +1,52 @@
+import type { Logger } from '@paperwire/observability';
+import { isFinalFailure, pageFailed, pageParsed, type Runs, type SourceState } from '@paperwire/pipeline';
+import { createWorker, type Producer, type QueueOptions, type WorkerObserver } from '@paperwire/queue';
+import type { RawStore } from '@paperwire/rawstore';
+
+import { handlePage } from './handle-page.js';
+
+export interface ParserDeps {
+  store: RawStore;
+  producer: Producer;
+  runs: Runs;
+  sources: SourceState;
+  logger: Logger;
+}
+
+export interface ParserWorkerOptions extends QueueOptions {
+  concurrency: number;
+  observer?: WorkerObserver;
+}
+
+/** The parse queue's worker: each page parsed, and accounted for in its run and its source. */
+export function createParserWorker(deps: ParserDeps, opts: ParserWorkerOptions): ReturnType<typeof createWorker> {
+  const { store, producer, runs, sources, logger } = deps;
+  return createWorker({
+    queue: 'parse',
+    connection: opts.connection,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency,
+    logger,
+    ...(opts.observer ? { observer: opts.observer } : {}),
+    handlers: {
+      'page.fetched': async (payload, ctx) => {
+        let outcome;
+        try {
+          outcome = await handlePage({ store, producer }, payload);
+        } catch (error) {
+          if (isFinalFailure(error, ctx)) await pageFailed(runs, payload);
+          throw error;
+        }
+        await pageParsed(runs, payload, outcome.jobIds);
+        await sources.recordPapers(payload.page.sourceName, outcome.papers, new Date().toISOString());
+        for (const warning of outcome.warnings) await ctx.log(warning);
+        const { jobIds: _jobIds, ...summary } = outcome;
+        logger.info(
+          { jobId: ctx.id, runId: payload.runId, pageKey: payload.page.key, url: payload.page.url, ...summary },
+          'page parsed',
+        );
+        return outcome;
+      },
+    },
+  });
+}
