@@ -158,6 +158,8 @@ describe('gateway', () => {
         expect.stringContaining('since must be a date (YYYY-MM-DD) or an ISO 8601 date-time'),
       ],
       ['since=2025-11-03T08:00:00', 'since', expect.stringContaining('since must be a date')],
+      ['since=9999-12-31T23:59:59-05:00', 'since', 'since must fall in the years 0000-9999 (UTC)'],
+      ['since=0000-01-01T00:00:00%2B01:00', 'since', 'since must fall in the years 0000-9999 (UTC)'],
       ['hasCode=yes', 'hasCode', 'hasCode must be true or false'],
       ['hasCode=', 'hasCode', 'hasCode must be true or false'],
       ['minUpvotes=-1', 'minUpvotes', 'minUpvotes must be at least 0'],

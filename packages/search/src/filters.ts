@@ -29,7 +29,13 @@ export function checkFilters(filters: SearchFilters | undefined): CheckedFilters
     const ms = typeof filters.since === 'string' ? Date.parse(filters.since) : Number.NaN;
     if (!Number.isFinite(ms))
       throw new RangeError(`filter since must be an ISO instant, got ${show(filters.since)}`);
-    checked.since = new Date(ms).toISOString();
+    const instant = new Date(ms);
+    // Outside these years the stored form gains a sign and six digits, and stops comparing
+    // with stored instants as text.
+    const year = instant.getUTCFullYear();
+    if (year < 0 || year > 9999)
+      throw new RangeError(`filter since must be in the years 0000-9999, got ${show(filters.since)}`);
+    checked.since = instant.toISOString();
   }
   if (filters.hasCode !== undefined) {
     if (typeof filters.hasCode !== 'boolean')

@@ -38,7 +38,9 @@ const instant = (name: string) =>
     .union([z.iso.date(), z.iso.datetime({ offset: true })], {
       error: `${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time (2025-11-03T08:00:00Z)`,
     })
-    .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v).toISOString());
+    .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v).toISOString())
+    // An offset can carry 9999-12-31 into year 10000, which the engines cannot compare.
+    .refine((v) => /^\d{4}-/.test(v), { error: `${name} must fall in the years 0000-9999 (UTC)` });
 
 const name = (parameter: string, what: string) =>
   z.string().max(NAME_MAX_CHARS, `${parameter}: each ${what} is at most ${NAME_MAX_CHARS} characters`);

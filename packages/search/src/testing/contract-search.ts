@@ -145,6 +145,18 @@ export function searchFeatureContract(current: () => SearchIndex): void {
     }
   });
 
+  it('refuses a since instant outside the years 0000-9999 instead of matching everything', async () => {
+    await current().upsert([...CORPUS]);
+    for (const since of ['+010000-01-01T00:00:00Z', '9999-12-31T23:59:59-05:00', '-000001-01-01T00:00:00Z'])
+      for (const q of ['', 'prototype'])
+        await expect(
+          current().search({ q, limit: 10, offset: 0, filters: { since } }),
+          `q=${JSON.stringify(q)} since=${since}`,
+        ).rejects.toThrow(RangeError);
+    expect((await search({ filters: { since: '9999-12-31T23:59:59Z' } })).total).toBe(0);
+    expect((await search({ filters: { since: '0000-01-01T00:00:00Z' } })).total).toBe(CORPUS.length);
+  });
+
   it('sorts a placeholder search strictly, unknown values last, ties by newest then id', async () => {
     await current().upsert([...CORPUS]);
     const expected: Record<SearchSort, number[]> = {
