@@ -143,6 +143,40 @@ describe('mergePapers', () => {
     );
   });
 
+  it('keeps an entry for every page URL and source name seen', () => {
+    fc.assert(
+      fc.property(fc.array(sightingArb, { minLength: 1, maxLength: 5 }), (sightings) => {
+        const pairs = (sources: PaperSource[]) =>
+          [...new Set(sources.map((s) => `${s.url} ${s.name}`))].sort();
+        expect(pairs(mergeAll(sightings).sources)).toEqual(pairs(sightings.flatMap((s) => s.sources)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('keeps both names of a page listed by two sources', () => {
+    const url = pageUrls[0]!;
+    const listed = (name: string, capturedAt: string): Paper => ({
+      id: ID,
+      title: 'Prototype Learning',
+      abstract: '',
+      authors: [],
+      authorCount: null,
+      publishedAt: null,
+      upvotes: null,
+      codeUrls: [],
+      arxivId: null,
+      sources: [{ name, url, format: 'hf-text', capturedAt, upvotes: null }],
+      firstSeenAt: capturedAt,
+      lastSeenAt: capturedAt,
+    });
+    const merged = mergeAll([listed('hf-daily', instants[1]!), listed('hf', instants[0]!)]);
+    expect(merged.sources).toEqual([
+      { name: 'hf', url, format: 'hf-text', capturedAt: instants[0], upvotes: null },
+      { name: 'hf-daily', url, format: 'hf-text', capturedAt: instants[1], upvotes: null },
+    ]);
+  });
+
   it('takes upvotes from the latest capture that showed a count', () => {
     const at = (capturedAt: string, upvotes: number | null, url = pageUrls[0]!): Paper => ({
       id: ID,

@@ -8,8 +8,9 @@ import type { Paper, PaperId, PaperSource } from './paper.js';
  * chosen by a rule that only looks at the values themselves (a merged record no longer
  * knows which sighting each of its fields came from):
  * - firstSeenAt is the earliest sighting, lastSeenAt the latest;
- * - sources keep, per page URL, its latest capture and, when that one showed no count, also
- *   the latest capture that did (so a page that stops showing a count never erases it);
+ * - sources keep, per page URL and source name, the latest capture and, when that one showed
+ *   no count, also the latest capture that did (so a page that stops showing a count never
+ *   erases it);
  * - upvotes come from the latest capture that showed a count, so a backfill of old pages
  *   never brings back a stale count;
  * - the title is the one of the most recently seen sighting (ties: the greater title);
@@ -90,16 +91,20 @@ function mergeSources(a: PaperSource[], b: PaperSource[]): PaperSource[] {
   const latest = new Map<string, PaperSource>();
   const latestCounted = new Map<string, PaperSource>();
   for (const s of [...a, ...b]) {
-    const seen = latest.get(s.url);
-    latest.set(s.url, seen ? laterSource(seen, s) : s);
+    // One page may be listed under two source names; each name keeps its own captures.
+    const key = `${s.url}\u0000${s.name}`;
+    const seen = latest.get(key);
+    latest.set(key, seen ? laterSource(seen, s) : s);
     if (s.upvotes === null) continue;
-    const counted = latestCounted.get(s.url);
-    latestCounted.set(s.url, counted ? laterSource(counted, s) : s);
+    const counted = latestCounted.get(key);
+    latestCounted.set(key, counted ? laterSource(counted, s) : s);
   }
   const kept = [...latest.values()];
   // A latest capture with a count is itself the latest counted one.
-  for (const [url, counted] of latestCounted) if (latest.get(url)?.upvotes === null) kept.push(counted);
-  return kept.sort((x, y) => compare(x.url, y.url) || compare(x.capturedAt, y.capturedAt));
+  for (const [key, counted] of latestCounted) if (latest.get(key)?.upvotes === null) kept.push(counted);
+  return kept.sort(
+    (x, y) => compare(x.url, y.url) || compare(x.name, y.name) || compare(x.capturedAt, y.capturedAt),
+  );
 }
 
 function compare(x: string, y: string): number {
