@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { loadEnv } from './env.js';
+import { loadEnv, trustProxyWarning } from './env.js';
 
 describe('gateway env', () => {
   it('has defaults that need nothing set', () => {
@@ -24,6 +24,14 @@ describe('gateway env', () => {
     ['loopback, 10.0.0.0/8', 'loopback, 10.0.0.0/8'],
   ])('reads TRUST_PROXY=%s', (raw, expected) => {
     expect(loadEnv({ TRUST_PROXY: raw }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it('warns about TRUST_PROXY=true only', () => {
+    expect(trustProxyWarning(loadEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY)).toMatch(
+      /TRUST_PROXY=true .*X-Forwarded-For/,
+    );
+    for (const raw of ['false', '1', 'loopback, 10.0.0.0/8'])
+      expect(trustProxyWarning(loadEnv({ TRUST_PROXY: raw }).TRUST_PROXY), raw).toBeUndefined();
   });
 
   it('reads CORS_ORIGINS as a comma list of origins', () => {

@@ -59,6 +59,19 @@ export const gatewayEnv = {
   CORS_ORIGINS: corsOrigins.default([]),
 };
 
+/**
+ * What to warn about at start: `true` makes Express take the left-most X-Forwarded-For entry,
+ * which the client writes itself, as the client address.
+ */
+export function trustProxyWarning(trust: TrustProxy): string | undefined {
+  if (trust !== true) return undefined;
+  return (
+    'TRUST_PROXY=true trusts every X-Forwarded-For entry, so a client can name its own address ' +
+    'and get a fresh rate-limit budget per request; set the number of proxies in front of the ' +
+    'gateway (TRUST_PROXY=1) or their addresses (TRUST_PROXY=loopback, 10.0.0.0/8)'
+  );
+}
+
 export type GatewayEnv = z.output<z.ZodObject<typeof gatewayEnv>>;
 
 export function loadEnv(source: Record<string, string | undefined> = process.env): GatewayEnv {

@@ -6,7 +6,7 @@ import { createSearchIndex, describeEngine } from '@paperwire/search';
 
 import { QueueAccess } from './admin/queues.js';
 import { createApp } from './app.js';
-import { loadEnv } from './env.js';
+import { loadEnv, trustProxyWarning } from './env.js';
 import { RedisRateLimiter } from './http/rate-limit.js';
 
 /** Connections still open this long after a shutdown signal are cut. */
@@ -15,6 +15,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const env = loadEnv();
 const logger = createLogger('gateway', env.LOG_LEVEL);
 const metrics = createMetrics('gateway');
+const trustWarning = trustProxyWarning(env.TRUST_PROXY);
+if (trustWarning) logger.warn({ trustProxy: env.TRUST_PROXY }, trustWarning);
 const engineConfig = {
   meiliUrl: env.MEILI_URL,
   meiliMasterKey: env.MEILI_MASTER_KEY,

@@ -93,6 +93,13 @@ describe('rate limit', () => {
     expect((await search(direct, { 'x-forwarded-for': '203.0.113.2' })).status).toBe(429);
   });
 
+  it('counts an IPv6 client by its /64, so rotating addresses buys no budget', async () => {
+    const g = await gateway(await limiter(1), 'loopback');
+    expect((await search(g, { 'x-forwarded-for': '2001:db8:0:1::1' })).status).toBe(200);
+    expect((await search(g, { 'x-forwarded-for': '2001:db8:0:1:8a2e:370:7334:1' })).status).toBe(429);
+    expect((await search(g, { 'x-forwarded-for': '2001:db8:0:2::1' })).status).toBe(200);
+  });
+
   describe('when Redis is unreachable', () => {
     it('lets requests through, at once, when Redis was never there', async () => {
       const nowhere = new RedisRateLimiter({

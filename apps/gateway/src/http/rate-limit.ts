@@ -1,5 +1,7 @@
 import type { Logger } from '@paperwire/observability';
 import type { ErrorResponse } from '@paperwire/schema';
+import { isIPv4, isIPv6 } from 'node:net';
+
 import type { RequestHandler } from 'express';
 import { Redis } from 'ioredis';
 
@@ -109,11 +111,12 @@ export class RedisRateLimiter implements RateLimiter {
 
 /**
  * Answers 429 with Retry-After once a client has spent its budget. The client is `req.ip`,
- * which is the real client behind proxies Express is told to trust (`TRUST_PROXY`).
+ * which is the real client behind proxies Express is told to trust (`TRUST_PROXY`), keyed by
+ * `clientKey`.
  */
 export function rateLimit(limiter: RateLimiter): RequestHandler {
   return async (req, res, next) => {
-    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const client = clientKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     const decision = await limiter.hit(client);
     if (decision.kind === 'unchecked') {
       next();
@@ -138,4 +141,39 @@ export function rateLimit(limiter: RateLimiter): RequestHandler {
 
 function per(windowMs: number): string {
   return windowMs === 60_000 ? 'minute' : `${windowMs / 1000} s`;
+}
+
+/**
+ * The budget an address draws on: an IPv4 address (also written IPv4-mapped, `::ffff:a.b.c.d`)
+ * on its own, an IPv6 address by its /64, since one subscriber is usually handed a whole /64
+ * and could otherwise take a fresh address, and a fresh budget, per request.
+ */
+export function clientKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
+  const groups = ipv6Groups(address);
+  if (!groups) return address;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (zone index dropped), or undefined for anything else. */
+function ipv6Groups(address: string): number[] | undefined {
+  const bare = address.replace(/%.*$/, '');
+  if (!isIPv6(bare)) return undefined;
+  const [head = '', tail] = bare.split('::');
+  const parse = (part: string): number[] =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((group) => {
+          if (!group.includes('.')) return [parseInt(group, 16)];
+          const [a, b, c, d] = group.split('.').map(Number) as [number, number, number, number];
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const before = parse(head);
+  if (tail === undefined) return before;
+  const after = parse(tail);
+  return [...before, ...Array<number>(8 - before.length - after.length).fill(0), ...after];
 }
