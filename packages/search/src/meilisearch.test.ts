@@ -100,6 +100,12 @@ describe('settingsChanges', () => {
     expect(settingsChanges(applied)).toEqual({});
   });
 
+  it('counts totals exactly far past the deepest page, and corrects an index that counts fewer', () => {
+    expect(DESIRED_SETTINGS.pagination.maxTotalHits).toBeGreaterThanOrEqual(1_000_000);
+    const capped: Settings = { ...fresh, ...DESIRED_SETTINGS, pagination: { maxTotalHits: 10_000 } };
+    expect(settingsChanges(capped)).toEqual({ pagination: DESIRED_SETTINGS.pagination });
+  });
+
   it('corrects searchable attribute order, ranking rules and typo tolerance', () => {
     const drifted: Settings = {
       ...fresh,

@@ -15,7 +15,6 @@ import {
   FACETS,
   PaperIdSchema,
   PaperSchema,
-  SEARCH_WINDOW_MAX,
   authorKey,
   isTitlePaperId,
   recordSighting,
@@ -87,6 +86,11 @@ const MAX_QUERY_WORDS = 10;
  */
 const HIGHLIGHT_OPEN = '\uE000';
 const HIGHLIGHT_CLOSE = '\uE001';
+/**
+ * Meilisearch counts hits exactly up to this many (its default is 1,000). Paging stops far
+ * earlier (`SEARCH_WINDOW_MAX`); this bound is only about `total`.
+ */
+export const MAX_TOTAL_HITS = 1_000_000;
 /** The document attribute behind each facet. */
 const FACET_ATTRIBUTES: Record<SearchFacet, keyof PaperDocument> = {
   year: 'year',
@@ -123,8 +127,8 @@ export const DESIRED_SETTINGS = {
     disableOnWords: [],
     disableOnAttributes: [],
   },
-  // Totals are exact up to this many hits; the API never pages deeper than this either.
-  pagination: { maxTotalHits: SEARCH_WINDOW_MAX },
+  // Totals are exact up to this many hits.
+  pagination: { maxTotalHits: MAX_TOTAL_HITS },
   // Facet counts cover every value (years and sources are few), not the default first 100.
   faceting: { maxValuesPerFacet: 1000 },
 } satisfies Settings;

@@ -40,9 +40,10 @@ export type Resolved = { paper: Paper } | { movedTo: PaperId } | null;
  * prefix), with Meilisearch's typo rules (`typos.ts`); papers missing the last words rank after
  * those that have them, as Meilisearch's "last" matching strategy. Only the first ten words
  * count. An empty query lists every paper that passes the filters, newest first. `total` is
- * exact; Meilisearch counts at most 10,000 hits (`SEARCH_WINDOW_MAX`), so there a search
- * matching more answers 10,000, except an empty query without filters (the paper count). Highlights mark matches in `<mark>` with everything else
- * HTML-escaped; titles are whole, abstracts cropped to about 40 words around the matches.
+ * exact; Meilisearch counts at most 1,000,000 hits (`MAX_TOTAL_HITS`), so there a search
+ * matching more answers 1,000,000, except an empty query without filters (the paper count).
+ * Highlights mark matches in `<mark>` with everything else HTML-escaped; titles are whole,
+ * abstracts cropped to about 40 words around the matches.
  */
 export interface SearchIndex {
   readonly engine: EngineName;
