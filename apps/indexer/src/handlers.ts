@@ -1,5 +1,6 @@
 import type { AppMetrics } from '@paperwire/observability';
-import { withLocks, type JobHandlers } from '@paperwire/queue';
+import { refreshPage, type IndexingHandlers, type Runs } from '@paperwire/pipeline';
+import { withLocks, type Producer } from '@paperwire/queue';
 import { paperIdFromTitle } from '@paperwire/schema';
 import type { SearchIndex } from '@paperwire/search';
 import type { Redis } from 'ioredis';
@@ -11,10 +12,17 @@ export interface IndexerDeps {
   lockPrefix: string;
   lockTtlMs: number;
   metrics: AppMetrics;
+  /** Queues a page to be parsed again when its sighting names papers the index lacks. */
+  producer: Producer;
+  runs: Runs;
 }
 
-/** papers.parsed → merged into the index; papers.sighted → lastSeenAt advanced. */
-export function indexerHandlers(deps: IndexerDeps): JobHandlers<'index'> {
+/**
+ * papers.parsed → merged into the index; papers.sighted → lastSeenAt advanced, and the page
+ * parsed again when the index lacks some of its papers (a wiped or replaced index, a chunk that
+ * failed for good): a sighting alone would never bring them back.
+ */
+export function indexerHandlers(deps: IndexerDeps): IndexingHandlers {
   const lock = <T>(ids: string[], fn: () => Promise<T>) =>
     withLocks(deps.locks, ids, fn, { ttlMs: deps.lockTtlMs, waitMs: deps.lockTtlMs * 2, prefix: deps.lockPrefix });
 
@@ -31,10 +39,12 @@ export function indexerHandlers(deps: IndexerDeps): JobHandlers<'index'> {
       deps.metrics.papersIndexed.inc({ result: 'unchanged' }, result.unchanged);
       return result;
     },
-    'papers.sighted': async ({ ids, url, capturedAt }) => {
+    'papers.sighted': async (job) => {
+      const { ids, url, capturedAt } = job;
       const result = await lock(ids, () => deps.index.recordSightings(ids, url, capturedAt));
       deps.metrics.papersIndexed.inc({ result: 'sighted' }, result.updated);
-      return result;
+      const refreshJobId = result.missing.length > 0 ? await refreshPage(deps, job) : null;
+      return { ...result, refreshJobId };
     },
   };
 }

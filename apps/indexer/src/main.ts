@@ -1,6 +1,6 @@
 import { createLogger, createMetrics, serveMetrics, workerObserver } from '@paperwire/observability';
 import { Runs } from '@paperwire/pipeline';
-import { createRedis, onShutdown } from '@paperwire/queue';
+import { createRedis, onShutdown, Producer } from '@paperwire/queue';
 import { createSearchIndex, describeEngine } from '@paperwire/search';
 
 import { env } from './env.js';
@@ -19,6 +19,10 @@ const index = createSearchIndex(searchConfig);
 await index.ensureSettings();
 
 const locks = createRedis(env.REDIS_URL, 'client');
+const producer = new Producer({
+  connection: createRedis(env.REDIS_URL, 'producer'),
+  prefix: env.QUEUE_PREFIX,
+});
 const worker = createIndexerWorker(
   {
     index,
@@ -26,6 +30,7 @@ const worker = createIndexerWorker(
     lockPrefix: `${env.QUEUE_PREFIX}:lock:paper:`,
     lockTtlMs: env.INDEX_LOCK_TTL_MS,
     metrics,
+    producer,
     runs: new Runs(locks, env.QUEUE_PREFIX),
     logger,
   },
@@ -42,6 +47,8 @@ logger.info({ queue: 'index', engine: describeEngine(searchConfig), metricsPort:
 
 onShutdown(logger, async () => {
   await worker.close();
+  await producer.close();
+  producer.connection.disconnect();
   locks.disconnect();
   await index.close();
   await metricsServer.close();

@@ -34,6 +34,7 @@ export async function handlePage(
           url: page.url,
           capturedAt: page.capturedAt,
           ids: part,
+          page,
           ...run,
         })),
       );

@@ -20,4 +20,13 @@ export { SourceState, type SourceStatus } from './source-state.js';
 export { keys as stateKeys, redisOf } from './keys.js';
 export { pipelineState, waitForIdle, type PipelineState } from './wait.js';
 export { watchQueueDepths } from './depth.js';
-export { isFinalFailure, pageParsed, pageFailed, trackIndexing } from './tracking.js';
+export {
+  isFinalFailure,
+  pageItem,
+  pageParsed,
+  pageFailed,
+  refreshPage,
+  trackIndexing,
+  type IndexingHandlers,
+  type SightedOutcome,
+} from './tracking.js';

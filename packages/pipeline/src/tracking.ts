@@ -4,6 +4,7 @@ import {
   UnrecoverableJobError,
   type JobContext,
   type JobHandlers,
+  type Producer,
 } from '@paperwire/queue';
 import type { JobPayload } from '@paperwire/schema';
 
@@ -12,6 +13,14 @@ import type { Runs } from './runs.js';
 /** Whether a job that threw `error` fails for good (no retry follows). */
 export function isFinalFailure(error: unknown, ctx: Pick<JobContext, 'attemptsMade'>): boolean {
   return error instanceof UnrecoverableJobError || ctx.attemptsMade + 1 >= JOB_ATTEMPTS;
+}
+
+/**
+ * A page's item in its run: its manifest id, and a refresh (the page parsed again for papers the
+ * index lacked) an item of its own, since the page's first parse has already closed the first.
+ */
+export function pageItem(job: Pick<JobPayload<'page.fetched'>, 'page' | 'refresh'>): string {
+  return job.refresh === true ? `${job.page.manifestId}-refresh` : job.page.manifestId;
 }
 
 /**
@@ -25,18 +34,50 @@ export async function pageParsed(
 ): Promise<void> {
   if (job.runId === undefined) return;
   for (const id of chunkJobIds) await runs.openChunk(job.runId, id);
-  await runs.closePage(job.runId, job.page.manifestId, 'parsed');
+  await runs.closePage(job.runId, pageItem(job), 'parsed');
 }
 
 export async function pageFailed(runs: Runs, job: JobPayload<'page.fetched'>): Promise<void> {
-  if (job.runId !== undefined) await runs.closePage(job.runId, job.page.manifestId, 'failed');
+  if (job.runId !== undefined) await runs.closePage(job.runId, pageItem(job), 'failed');
 }
 
 /**
- * The indexer's handlers, with each chunk of a run counted when it is written (papers indexed or
- * sighted) or fails for good.
+ * Queues the page of a sighting to be parsed again (the index lacks some of its papers), counted
+ * as a pending page of the run before its job exists. Returns the job id; null when the sighting
+ * does not name its page (a job queued before sightings carried it).
  */
-export function trackIndexing(handlers: JobHandlers<'index'>, runs: Runs): JobHandlers<'index'> {
+export async function refreshPage(
+  deps: { producer: Producer; runs: Runs },
+  job: JobPayload<'papers.sighted'>,
+): Promise<string | null> {
+  if (job.page === undefined) return null;
+  const refresh = { page: job.page, unchanged: false, refresh: true } as const;
+  if (job.runId !== undefined) await deps.runs.openPage(job.runId, pageItem(refresh));
+  return deps.producer.enqueue('page.fetched', {
+    ...refresh,
+    ...(job.runId === undefined ? {} : { runId: job.runId }),
+  });
+}
+
+/** What the indexer's papers.sighted handler reports, for the run's counts. */
+export interface SightedOutcome {
+  /** Ids the index does not hold. */
+  missing: string[];
+  /** The page queued to be parsed again because of them (see refreshPage), or null. */
+  refreshJobId: string | null;
+}
+
+/** The indexer's handlers, papers.sighted reporting what the run needs to count it. */
+export type IndexingHandlers = Omit<JobHandlers<'index'>, 'papers.sighted'> & {
+  'papers.sighted': (payload: JobPayload<'papers.sighted'>, ctx: JobContext) => Promise<SightedOutcome>;
+};
+
+/**
+ * The indexer's handlers, with each chunk of a run counted when it is written (papers indexed or
+ * sighted) or fails for good. A sighting that queued its page again counts no paper: the page's
+ * new parse counts them as indexed.
+ */
+export function trackIndexing(handlers: IndexingHandlers, runs: Runs): JobHandlers<'index'> {
   return {
     'papers.parsed': async (job, ctx) => {
       const close = (outcome: { indexed: number } | 'failed') =>
@@ -59,7 +100,8 @@ export function trackIndexing(handlers: JobHandlers<'index'>, runs: Runs): JobHa
           : runs.closeChunk(job.runId, jobIdOf('papers.sighted', job)!, outcome);
       try {
         const result = await handlers['papers.sighted'](job, ctx);
-        await close({ sighted: job.ids.length });
+        const sighted = result.refreshJobId === null ? job.ids.length - result.missing.length : 0;
+        await close({ sighted });
         return result;
       } catch (error) {
         if (isFinalFailure(error, ctx)) await close('failed');

@@ -31,7 +31,9 @@ export function jobIdOf<N extends JobName>(name: N, payload: JobPayload<N>): str
     }
     case 'page.fetched': {
       const p = payload as JobPayload<'page.fetched'>;
-      return `${p.page.manifestId}${runPart(p.runId)}`;
+      // A refresh must not be taken for the page's first job, which BullMQ keeps (completed or
+      // failed) and would answer a second add of its id with, silently adding nothing.
+      return `${p.page.manifestId}${runPart(p.runId)}${p.refresh === true ? '-refresh' : ''}`;
     }
     case 'papers.parsed': {
       const p = payload as JobPayload<'papers.parsed'>;

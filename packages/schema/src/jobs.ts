@@ -56,6 +56,12 @@ export const PageFetchedPayloadSchema = z.object({
   /** The body is byte-identical to one already archived: record the sighting, don't re-parse. */
   unchanged: z.boolean(),
   runId: RunIdSchema.optional(),
+  /**
+   * Queued again by the indexer because a sighting of this page named papers the index lacks (a
+   * wiped or replaced index, a chunk that failed for good): the page is parsed afresh, as a job of
+   * its own beside the page's first one.
+   */
+  refresh: z.boolean().optional(),
 });
 
 export const PapersParsedPayloadSchema = z.object({
@@ -72,6 +78,8 @@ export const PapersSightedPayloadSchema = z.object({
   capturedAt: IsoDateTimeSchema,
   ids: z.array(PaperIdSchema).min(1).max(PAPERS_PER_CHUNK),
   runId: RunIdSchema.optional(),
+  /** The page the ids were recorded for, so it can be parsed again when the index lacks some. */
+  page: RawPageRefSchema.optional(),
 });
 
 /**
