@@ -83,6 +83,7 @@ function unreachable(index: SearchIndex): SearchIndex {
     recordSightings: (ids, url, capturedAt) => index.recordSightings(ids, url, capturedAt),
     get: (id) => index.get(id),
     resolve: (id) => index.resolve(id),
+    aliasTargets: (ids) => index.aliasTargets(ids),
     facets: () => index.facets(),
     search: (request) => index.search(request),
     similar: (id, limit) => index.similar(id, limit),

@@ -243,6 +243,16 @@ class MeiliSearchIndex implements SearchIndex {
     return target ? { movedTo: target } : null;
   }
 
+  async aliasTargets(ids: PaperId[]): Promise<Map<PaperId, PaperId>> {
+    // Only title ids are ever aliases; anything else need not reach a filter expression.
+    const titleIds = [...new Set(ids)].filter(
+      (id) => PaperIdSchema.safeParse(id).success && isTitlePaperId(id),
+    );
+    if (titleIds.length === 0) return new Map();
+    await this.ensureSettings();
+    return this.#fetchAliases(titleIds);
+  }
+
   async facets(): Promise<Record<SearchFacet, Record<string, number>>> {
     await this.ensureSettings();
     const response = await this.#call('count facets', () =>

@@ -55,6 +55,11 @@ export interface SearchIndex {
   get(id: PaperId): Promise<Paper | null>;
   /** Like get, but an id that was merged into another record answers with where it went. */
   resolve(id: PaperId): Promise<Resolved>;
+  /**
+   * For each of `ids` that is an alias (a title id whose paper moved to its arXiv id), the id it
+   * points to; ids that are no alias are absent from the map.
+   */
+  aliasTargets(ids: PaperId[]): Promise<Map<PaperId, PaperId>>;
   /** Facet counts over the whole index. */
   facets(): Promise<Record<SearchFacet, Record<string, number>>>;
   search(request: SearchRequest): Promise<SearchResponse>;

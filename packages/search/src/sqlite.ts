@@ -189,6 +189,15 @@ class SqliteSearchIndex implements SearchIndex {
     return target ? { movedTo: target } : null;
   }
 
+  async aliasTargets(ids: PaperId[]): Promise<Map<PaperId, PaperId>> {
+    const targets = new Map<PaperId, PaperId>();
+    for (const id of new Set(ids)) {
+      const target = this.#alias(id);
+      if (target) targets.set(id, target);
+    }
+    return targets;
+  }
+
   async facets(): Promise<Record<SearchFacet, Record<string, number>>> {
     return this.#db.transaction(() => this.#facetCounts('papers p', '1', {}, FACETS))() as Record<
       SearchFacet,

@@ -180,6 +180,36 @@ export function identityContract(current: () => SearchIndex): void {
     await expect(index.get(titleOnly.id)).resolves.toEqual(titleOnly);
   });
 
+  it('tells which title ids are aliases, and of what', async () => {
+    const index = current();
+    const first = identitySightings(0);
+    const second = identitySightings(1);
+    const alone = identitySightings(2).titleOnly;
+    await index.upsert([first.titleOnly, first.hfJson, second.atom, second.titleOnly, alone]);
+    const unknown = 'title-000000000000000000000000';
+    await expect(
+      index.aliasTargets([
+        first.titleOnly.id,
+        first.hfJson.id,
+        second.titleOnly.id,
+        alone.id,
+        unknown,
+        first.titleOnly.id,
+        '../settings',
+      ]),
+    ).resolves.toEqual(
+      new Map([
+        [first.titleOnly.id, first.hfJson.id],
+        [second.titleOnly.id, second.atom.id],
+      ]),
+    );
+    await expect(index.aliasTargets([])).resolves.toEqual(new Map());
+    await index.delete([first.hfJson.id]);
+    await expect(index.aliasTargets([first.titleOnly.id, second.titleOnly.id])).resolves.toEqual(
+      new Map([[second.titleOnly.id, second.atom.id]]),
+    );
+  });
+
   it('leaves a title to the first arXiv paper that claimed it', async () => {
     const index = current();
     const { titleOnly, hfJson } = identitySightings(0);
