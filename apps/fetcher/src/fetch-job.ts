@@ -1,9 +1,9 @@
 import type { Logger } from '@paperwire/observability';
 import { archivePage, fetchItem, type FetchOutcome, type Runs, type SourceState } from '@paperwire/pipeline';
 import {
-  JOB_ATTEMPTS,
   RetryLaterError,
   UnrecoverableJobError,
+  type FinalFailure,
   type JobContext,
   type Producer,
 } from '@paperwire/queue';
@@ -65,23 +65,9 @@ export async function handleFetch(
   job: JobPayload<'page.fetch'>,
   ctx: JobContext,
 ): Promise<FetchJobResult> {
-  const tick = tickOf(ctx.id);
-  const day = job.date ?? utcDay(tick?.at ?? Date.now());
-  const url = expandUrl(job.url, day);
-  const runId = job.runId ?? (tick ? `tick-${job.sourceName}-${tick.at}` : undefined);
+  const { tick, url, runId, item } = targetOf(ctx.id, job);
   if (tick && runId) await deps.runs.start(runId, { kind: 'tick', source: job.sourceName, expected: 1 });
-  const item = fetchItem(job.sourceName, url);
   const now = new Date().toISOString();
-
-  const settle = async (outcome: FetchOutcome, error: string | null) => {
-    if (runId) await deps.runs.closeFetch(runId, item, outcome);
-    await deps.state.recordFetch(job.sourceName, {
-      at: new Date().toISOString(),
-      status: outcome,
-      url,
-      error,
-    });
-  };
 
   let got: { body: Buffer; contentType: string | null; notModified: boolean };
   try {
@@ -94,18 +80,7 @@ export async function handleFetch(
       : await fetchOverHttp(deps, url);
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
-    if (err instanceof RefusedFetchError) {
-      deps.refused.inc();
-      deps.fetched.inc({ result: 'refused' });
-      await settle('refused', err.message);
-      throw err;
-    }
-    const final = err instanceof UnrecoverableJobError || ctx.attemptsMade + 1 >= JOB_ATTEMPTS;
-    if (final) {
-      deps.fetched.inc({ result: 'error' });
-      await settle('failed', err.message);
-      throw err;
-    }
+    if (err instanceof UnrecoverableJobError) throw err;
     throw new RetryLaterError(err.message, retryDelayOf(deps.config, err, ctx.attemptsMade + 1));
   }
 
@@ -125,12 +100,70 @@ export async function handleFetch(
   deps.fetched.inc({ result: got.notModified ? 'not-modified' : archived.unchanged ? 'unchanged' : 'new' });
   // The ledger first: a backfill that sees the fetch ended must also see the day done.
   if (job.date !== undefined && runId) await deps.state.markDay(job.sourceName, job.date, runId);
-  await settle(outcome, null);
+  if (runId) await deps.runs.closeFetch(runId, item, outcome);
+  await deps.state.recordFetch(job.sourceName, {
+    at: new Date().toISOString(),
+    status: outcome,
+    url,
+    error: null,
+  });
   deps.logger.info(
     { jobId: ctx.id, runId, pageKey: archived.page.key, url, bytes: got.body.length, outcome },
     'page fetched',
   );
   return { outcome, url, pageKey: archived.page.key, ...(runId ? { runId } : {}) };
+}
+
+/**
+ * The bookkeeping of a fetch job given up for good, whatever failed (the fetch, the archive, the
+ * bookkeeping of a success, its payload, or BullMQ itself): its fetch ends in its run as failed
+ * or refused, and its source's status says why. The payload is read leniently, as it may be the
+ * reason the job failed: whatever of run, URL and source it names is settled.
+ */
+export async function settleFailedFetch(
+  deps: Pick<FetchDeps, 'runs' | 'state' | 'fetched' | 'refused'>,
+  failure: FinalFailure,
+): Promise<void> {
+  const refused = [failure.error, failure.error.cause].some((e) => e instanceof RefusedFetchError);
+  const outcome: FetchOutcome = refused ? 'refused' : 'failed';
+  if (refused) deps.refused.inc();
+  deps.fetched.inc({ result: refused ? 'refused' : 'error' });
+
+  const data = (typeof failure.data === 'object' && failure.data !== null ? failure.data : {}) as Record<
+    string,
+    unknown
+  >;
+  const text = (field: string) => (typeof data[field] === 'string' ? data[field] : undefined);
+  const sourceName = text('sourceName');
+  const rawUrl = text('url');
+  if (sourceName === undefined) return;
+  let target: ReturnType<typeof targetOf> | undefined;
+  if (rawUrl !== undefined) {
+    try {
+      target = targetOf(failure.jobId, { url: rawUrl, sourceName, date: text('date'), runId: text('runId') });
+    } catch {
+      // A payload too broken to expand; its source status is still recorded below.
+    }
+  }
+  if (target?.runId !== undefined) {
+    if (target.tick) await deps.runs.start(target.runId, { kind: 'tick', source: sourceName, expected: 1 });
+    await deps.runs.closeFetch(target.runId, target.item, outcome);
+  }
+  await deps.state.recordFetch(sourceName, {
+    at: new Date().toISOString(),
+    status: outcome,
+    url: target?.url ?? rawUrl ?? '',
+    error: failure.error.message,
+  });
+}
+
+/** The URL a fetch job fetches (its `{date}` expanded) and the run and run item it counts in. */
+function targetOf(jobId: string, job: { url: string; sourceName: string; date?: string; runId?: string }) {
+  const tick = tickOf(jobId);
+  const day = job.date ?? utcDay(tick?.at ?? Date.now());
+  const url = expandUrl(job.url, day);
+  const runId = job.runId ?? (tick ? `tick-${job.sourceName}-${tick.at}` : undefined);
+  return { tick, url, runId, item: fetchItem(job.sourceName, url) };
 }
 
 async function fetchOverHttp(

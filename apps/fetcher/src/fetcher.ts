@@ -12,7 +12,7 @@ import { loadSources, type Source } from '@paperwire/sources';
 import { Counter } from 'prom-client';
 
 import { sourcesFileOf, userAgentOf, type FetcherEnv } from './env.js';
-import { handleFetch } from './fetch-job.js';
+import { handleFetch, settleFailedFetch, type FetchDeps } from './fetch-job.js';
 import { createFetchAgent } from './http.js';
 import { HostLimiter, type HostLimit } from './rate-limit.js';
 import { applySchedules } from './schedules.js';
@@ -73,6 +73,30 @@ export async function startFetcher(
   };
   const hostLimit = (host: string) => strictestLimit(host, sources, defaults);
 
+  const deps: FetchDeps = {
+    store,
+    producer,
+    runs: new Runs(client, env.QUEUE_PREFIX),
+    state: new SourceState(client, env.QUEUE_PREFIX),
+    validators: new Validators(client, env.QUEUE_PREFIX),
+    limiter: new HostLimiter(client, env.QUEUE_PREFIX, env.FETCH_TIMEOUT_MS * 2),
+    dispatcher,
+    config: {
+      timeoutMs: env.FETCH_TIMEOUT_MS,
+      maxBytes: env.FETCH_MAX_BYTES,
+      maxRedirects: env.FETCH_MAX_REDIRECTS,
+      userAgent: userAgentOf(env),
+      policy,
+      fileRoots: env.FETCH_FILE_ROOTS,
+      retryBaseMs: env.FETCH_RETRY_BASE_MS,
+      maxRetryAfterMs: env.FETCH_MAX_RETRY_AFTER_MS,
+      maxHostWaitMs: 5 * 60_000,
+    },
+    hostLimit,
+    logger,
+    fetched: metrics.pagesFetched,
+    refused,
+  };
   const worker = createWorker({
     queue: 'fetch',
     connection: createRedis(env.REDIS_URL, 'worker', logger),
@@ -80,37 +104,8 @@ export async function startFetcher(
     concurrency: env.WORKER_CONCURRENCY,
     logger,
     observer: workerObserver(metrics),
-    handlers: {
-      'page.fetch': (job, ctx) =>
-        handleFetch(
-          {
-            store,
-            producer,
-            runs: new Runs(client, env.QUEUE_PREFIX),
-            state: new SourceState(client, env.QUEUE_PREFIX),
-            validators: new Validators(client, env.QUEUE_PREFIX),
-            limiter: new HostLimiter(client, env.QUEUE_PREFIX, env.FETCH_TIMEOUT_MS * 2),
-            dispatcher,
-            config: {
-              timeoutMs: env.FETCH_TIMEOUT_MS,
-              maxBytes: env.FETCH_MAX_BYTES,
-              maxRedirects: env.FETCH_MAX_REDIRECTS,
-              userAgent: userAgentOf(env),
-              policy,
-              fileRoots: env.FETCH_FILE_ROOTS,
-              retryBaseMs: env.FETCH_RETRY_BASE_MS,
-              maxRetryAfterMs: env.FETCH_MAX_RETRY_AFTER_MS,
-              maxHostWaitMs: 5 * 60_000,
-            },
-            hostLimit,
-            logger,
-            fetched: metrics.pagesFetched,
-            refused,
-          },
-          job,
-          ctx,
-        ),
-    },
+    handlers: { 'page.fetch': (job, ctx) => handleFetch(deps, job, ctx) },
+    onFinalFailure: (failure) => settleFailedFetch(deps, failure),
   });
 
   const stopDepth = watchQueueDepths(producer, (queue, state, n) =>

@@ -33,6 +33,7 @@ export interface FinalFailure {
   name: string;
   /** The payload as stored (it may be the reason the job failed, so it is not parsed here). */
   data: unknown;
+  /** What failed the job; an UnrecoverableJobError arrives as BullMQ's UnrecoverableError, caused by it. */
   error: Error;
 }
 
@@ -108,6 +109,8 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
       if (error instanceof UnrecoverableJobError) {
         const unrecoverable = new UnrecoverableError(error.message);
         unrecoverable.stack = error.stack;
+        // What the handler threw stays reachable for onFinalFailure (a refusal is not a failure).
+        unrecoverable.cause = error;
         throw unrecoverable;
       }
       throw error;
