@@ -1,5 +1,5 @@
 import type { Logger } from '@paperwire/observability';
-import { trackIndexing } from '@paperwire/pipeline';
+import { jobGivenUp, trackIndexing } from '@paperwire/pipeline';
 import { createWorker, type QueueOptions, type WorkerObserver } from '@paperwire/queue';
 
 import { indexerHandlers, type IndexerDeps } from './handlers.js';
@@ -23,5 +23,7 @@ export function createIndexerWorker(
     ...(opts.observer ? { observer: opts.observer } : {}),
     // Each chunk of a run is counted in the run once written: `paperwire ingest --wait` reads these.
     handlers: trackIndexing(indexerHandlers(deps), deps.runs),
+    // A chunk given up for good, for whatever reason, is closed as failed in its run.
+    onFinalFailure: (failure) => jobGivenUp(deps.runs, failure),
   });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@paperwire/observability';
-import { isFinalFailure, pageFailed, pageParsed, type Runs, type SourceState } from '@paperwire/pipeline';
+import { jobGivenUp, pageParsed, type Runs, type SourceState } from '@paperwire/pipeline';
 import { createWorker, type Producer, type QueueOptions, type WorkerObserver } from '@paperwire/queue';
 import type { RawStore } from '@paperwire/rawstore';
 
@@ -30,13 +30,7 @@ export function createParserWorker(deps: ParserDeps, opts: ParserWorkerOptions):
     ...(opts.observer ? { observer: opts.observer } : {}),
     handlers: {
       'page.fetched': async (payload, ctx) => {
-        let outcome;
-        try {
-          outcome = await handlePage({ store, producer }, payload);
-        } catch (error) {
-          if (isFinalFailure(error, ctx)) await pageFailed(runs, payload);
-          throw error;
-        }
+        const outcome = await handlePage({ store, producer }, payload);
         await pageParsed(runs, payload, outcome.jobIds);
         await sources.recordPapers(payload.page.sourceName, outcome.papers, new Date().toISOString());
         for (const warning of outcome.warnings) await ctx.log(warning);
@@ -48,5 +42,7 @@ export function createParserWorker(deps: ParserDeps, opts: ParserWorkerOptions):
         return outcome;
       },
     },
+    // A page given up for good, for whatever reason, is closed as failed in its run.
+    onFinalFailure: (failure) => jobGivenUp(runs, failure),
   });
 }

@@ -22,9 +22,9 @@ export { pipelineState, waitForIdle, type PipelineState } from './wait.js';
 export { watchQueueDepths } from './depth.js';
 export {
   isFinalFailure,
+  jobGivenUp,
   pageItem,
   pageParsed,
-  pageFailed,
   refreshPage,
   trackIndexing,
   type IndexingHandlers,

@@ -2,11 +2,12 @@ import {
   JOB_ATTEMPTS,
   jobIdOf,
   UnrecoverableJobError,
+  type FinalFailure,
   type JobContext,
   type JobHandlers,
   type Producer,
 } from '@paperwire/queue';
-import type { JobPayload } from '@paperwire/schema';
+import { RunIdSchema, type JobPayload } from '@paperwire/schema';
 
 import type { Runs } from './runs.js';
 
@@ -19,7 +20,7 @@ export function isFinalFailure(error: unknown, ctx: Pick<JobContext, 'attemptsMa
  * A page's item in its run: its manifest id, and a refresh (the page parsed again for papers the
  * index lacked) an item of its own, since the page's first parse has already closed the first.
  */
-export function pageItem(job: Pick<JobPayload<'page.fetched'>, 'page' | 'refresh'>): string {
+export function pageItem(job: { page: { manifestId: string }; refresh?: boolean | undefined }): string {
   return job.refresh === true ? `${job.page.manifestId}-refresh` : job.page.manifestId;
 }
 
@@ -37,8 +38,38 @@ export async function pageParsed(
   await runs.closePage(job.runId, pageItem(job), 'parsed');
 }
 
-export async function pageFailed(runs: Runs, job: JobPayload<'page.fetched'>): Promise<void> {
-  if (job.runId !== undefined) await runs.closePage(job.runId, pageItem(job), 'failed');
+/**
+ * Run bookkeeping of a parse or index job given up for good (a worker's `onFinalFailure`),
+ * whatever failed: its handler, its payload check, or BullMQ (a job stalled too often). Its page
+ * or chunk is closed as failed, so the run still ends. The payload is read leniently, since it
+ * may be why the job failed: only what names the job's item in its run is needed.
+ */
+export async function jobGivenUp(
+  runs: Runs,
+  failure: Pick<FinalFailure, 'jobId' | 'name' | 'data'>,
+): Promise<void> {
+  const runId = RunIdSchema.safeParse(field(failure.data, 'runId'));
+  if (!runId.success) return;
+  switch (failure.name) {
+    case 'page.fetched': {
+      const manifestId = field(field(failure.data, 'page'), 'manifestId');
+      if (typeof manifestId !== 'string' || manifestId === '') return;
+      const refresh = field(failure.data, 'refresh') === true;
+      await runs.closePage(runId.data, pageItem({ page: { manifestId }, refresh }), 'failed');
+      return;
+    }
+    case 'papers.parsed':
+    case 'papers.sighted':
+      // The parser opened the chunk under its job id.
+      if (failure.jobId !== '') await runs.closeChunk(runId.data, failure.jobId, 'failed');
+      return;
+    default:
+      return;
+  }
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 /**
@@ -73,40 +104,26 @@ export type IndexingHandlers = Omit<JobHandlers<'index'>, 'papers.sighted'> & {
 };
 
 /**
- * The indexer's handlers, with each chunk of a run counted when it is written (papers indexed or
- * sighted) or fails for good. A sighting that queued its page again counts no paper: the page's
- * new parse counts them as indexed.
+ * The indexer's handlers, with each chunk of a run counted once written (papers indexed or
+ * sighted); a chunk that fails for good is closed by `jobGivenUp`. A sighting that queued its page
+ * again counts no paper: the page's new parse counts them as indexed.
  */
 export function trackIndexing(handlers: IndexingHandlers, runs: Runs): JobHandlers<'index'> {
   return {
     'papers.parsed': async (job, ctx) => {
-      const close = (outcome: { indexed: number } | 'failed') =>
-        job.runId === undefined
-          ? undefined
-          : runs.closeChunk(job.runId, jobIdOf('papers.parsed', job)!, outcome);
-      try {
-        const result = await handlers['papers.parsed'](job, ctx);
-        await close({ indexed: job.papers.length });
-        return result;
-      } catch (error) {
-        if (isFinalFailure(error, ctx)) await close('failed');
-        throw error;
+      const result = await handlers['papers.parsed'](job, ctx);
+      if (job.runId !== undefined) {
+        await runs.closeChunk(job.runId, jobIdOf('papers.parsed', job)!, { indexed: job.papers.length });
       }
+      return result;
     },
     'papers.sighted': async (job, ctx) => {
-      const close = (outcome: { sighted: number } | 'failed') =>
-        job.runId === undefined
-          ? undefined
-          : runs.closeChunk(job.runId, jobIdOf('papers.sighted', job)!, outcome);
-      try {
-        const result = await handlers['papers.sighted'](job, ctx);
+      const result = await handlers['papers.sighted'](job, ctx);
+      if (job.runId !== undefined) {
         const sighted = result.refreshJobId === null ? job.ids.length - result.missing.length : 0;
-        await close({ sighted });
-        return result;
-      } catch (error) {
-        if (isFinalFailure(error, ctx)) await close('failed');
-        throw error;
+        await runs.closeChunk(job.runId, jobIdOf('papers.sighted', job)!, { sighted });
       }
+      return result;
     },
   };
 }
