@@ -31,6 +31,13 @@ describe('markWords', () => {
     );
   });
 
+  it('marks words in the form the index holds them', () => {
+    const held = new Set(['한국어', 'が', 'fine', 'x2']);
+    expect(markWords('한국어 모델, ﬁne x² ガ が', (word) => held.has(word))).toBe(
+      '<mark>한국어</mark> 모델, <mark>ﬁne</mark> <mark>x²</mark> ガ <mark>が</mark>',
+    );
+  });
+
   it('crops long text to the window with the most matches, marking the cuts', () => {
     const words = Array.from({ length: 100 }, (_, i) => (i === 60 || i === 63 ? 'prototype' : `w${i}`));
     const cropped = markWords(words.join(' ') + '.', isMatch, 10);

@@ -1,4 +1,4 @@
-import { normalizeTitle } from '@paperwire/schema';
+import { searchWords } from './words.js';
 
 export const MARK_OPEN = '<mark>';
 export const MARK_CLOSE = '</mark>';
@@ -51,15 +51,14 @@ interface Token {
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 
 /**
- * `text` as HTML with every word that `isMatch` accepts (given the word's normalized form) in
+ * `text` as HTML with every word that `isMatch` accepts (given the word's `searchWords` form) in
  * `<mark>`. With `cropWords`, only the stretch of that many words holding the most matches is
  * kept, with `…` where text was cut.
  */
 export function markWords(text: string, isMatch: (word: string) => boolean, cropWords?: number): string {
   const tokens: Token[] = [];
   for (const m of text.matchAll(WORD)) {
-    const normalized = normalizeTitle(m[0]);
-    const match = normalized !== '' && normalized.split(' ').some(isMatch);
+    const match = searchWords(m[0]).some(isMatch);
     tokens.push({ start: m.index, end: m.index + m[0].length, match });
   }
   let first = 0;

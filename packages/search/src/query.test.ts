@@ -14,6 +14,14 @@ describe('queryTerms', () => {
     });
   });
 
+  it('keeps words of every script as the index holds them', () => {
+    expect(queryTerms('한국어 が ﬁne x²')).toEqual({
+      terms: ['한국어', 'が', 'fine', 'x2'],
+      lastIsPrefix: true,
+    });
+    expect(queryTerms('한국').lastIsPrefix).toBe(true);
+  });
+
   it('treats the last word as a prefix while it is being typed', () => {
     expect(queryTerms('category disc')).toEqual({ terms: ['category', 'disc'], lastIsPrefix: true });
     expect(queryTerms('category disc ')).toEqual({ terms: ['category', 'disc'], lastIsPrefix: false });

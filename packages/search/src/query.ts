@@ -1,4 +1,4 @@
-import { normalizeTitle } from '@paperwire/schema';
+import { endsInWord, searchWords } from './words.js';
 
 /**
  * Words beyond this are dropped: Meilisearch reads the first ten words of a query, and the
@@ -7,7 +7,7 @@ import { normalizeTitle } from '@paperwire/schema';
 export const MAX_QUERY_TERMS = 10;
 
 export interface QueryTerms {
-  /** Lower-cased, accent-free words of the query, in order. */
+  /** The words of the query as the index holds them (`searchWords`), in order. */
   terms: string[];
   /** The last word is still being typed (the query does not end with a separator). */
   lastIsPrefix: boolean;
@@ -19,11 +19,9 @@ export interface QueryTerms {
  * as syntax; operator words like NEAR, AND, OR become ordinary lower-case words.
  */
 export function queryTerms(q: string): QueryTerms {
-  const normalized = normalizeTitle(q);
-  const all = normalized === '' ? [] : normalized.split(' ');
+  const all = searchWords(q);
   const terms = all.slice(0, MAX_QUERY_TERMS);
-  const endsWithWord = /[\p{L}\p{N}\p{M}]$/u.test(q);
-  return { terms, lastIsPrefix: terms.length > 0 && terms.length === all.length && endsWithWord };
+  return { terms, lastIsPrefix: terms.length > 0 && terms.length === all.length && endsInWord(q) };
 }
 
 /** Query text for an engine that parses its own query language: the words alone. */
@@ -58,7 +56,7 @@ export function isStopWord(term: string): boolean {
 export function paperTermWeights(title: string, abstract: string, titleWeight = 3): Map<string, number> {
   const weights = new Map<string, number>();
   const add = (text: string, weight: number): void => {
-    for (const term of normalizeTitle(text).split(' ')) {
+    for (const term of searchWords(text)) {
       if (term.length < 3 || /^\p{N}+$/u.test(term) || isStopWord(term)) continue;
       weights.set(term, (weights.get(term) ?? 0) + weight);
     }

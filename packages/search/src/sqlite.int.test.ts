@@ -96,6 +96,42 @@ function startWriter(args: string[]): Writer {
   return { ready, exited };
 }
 
+/** A file as schema version 1 (as released) wrote it, holding `stored`. */
+function writeVersion1(path: string, stored: Paper[]): void {
+  const raw = new Database(path);
+  // Version 1 as released.
+  raw.exec(`
+    CREATE TABLE papers (
+      seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, title_norm TEXT NOT NULL,
+      first_seen_at TEXT NOT NULL, published_at TEXT, upvotes INTEGER, has_code INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX papers_by_first_seen ON papers (first_seen_at DESC, id);
+    CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, authors, tokenize = 'unicode61 remove_diacritics 2');
+    CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, row);
+  `);
+  for (const paper of stored) {
+    const { lastInsertRowid } = raw
+      .prepare(
+        `INSERT INTO papers (id, doc, title_norm, first_seen_at, published_at, upvotes, has_code)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        paper.id,
+        JSON.stringify(paper),
+        paper.title.toLowerCase(),
+        paper.firstSeenAt,
+        paper.publishedAt,
+        paper.upvotes,
+        paper.codeUrls.length > 0 ? 1 : 0,
+      );
+    raw
+      .prepare('INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)')
+      .run(lastInsertRowid, paper.title, paper.abstract, paper.authors.join(', '));
+  }
+  raw.pragma('user_version = 1');
+  raw.close();
+}
+
 describe('sqlite index file', () => {
   let dir: string;
   beforeEach(async () => {
@@ -159,38 +195,7 @@ describe('sqlite index file', () => {
     const path = join(dir, 'papers.sqlite');
     const { titleOnly, hfJson, atom } = identitySightings(0);
     const stored = [titleOnly, mergePapers(hfJson, atom)];
-    const raw = new Database(path);
-    // Version 1 as released.
-    raw.exec(`
-      CREATE TABLE papers (
-        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, title_norm TEXT NOT NULL,
-        first_seen_at TEXT NOT NULL, published_at TEXT, upvotes INTEGER, has_code INTEGER NOT NULL
-      ) STRICT;
-      CREATE INDEX papers_by_first_seen ON papers (first_seen_at DESC, id);
-      CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, authors, tokenize = 'unicode61 remove_diacritics 2');
-      CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, row);
-    `);
-    for (const paper of stored) {
-      const { lastInsertRowid } = raw
-        .prepare(
-          `INSERT INTO papers (id, doc, title_norm, first_seen_at, published_at, upvotes, has_code)
-             VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          paper.id,
-          JSON.stringify(paper),
-          paper.title.toLowerCase(),
-          paper.firstSeenAt,
-          paper.publishedAt,
-          paper.upvotes,
-          paper.codeUrls.length > 0 ? 1 : 0,
-        );
-      raw
-        .prepare('INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)')
-        .run(lastInsertRowid, paper.title, paper.abstract, paper.authors.join(', '));
-    }
-    raw.pragma('user_version = 1');
-    raw.close();
+    writeVersion1(path, stored);
 
     const index = createSqliteIndex({ path });
     try {
@@ -211,6 +216,46 @@ describe('sqlite index file', () => {
         year: { '2025': 1 },
         source: { arxiv: 1, hf: 1, 'hf-api': 1 },
       });
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('finds words of every script, ligatures and superscripts, also in a file written before', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const titles = [
+      '한국어 대규모 언어 모델',
+      '日本語のがくしゅう が 評価',
+      'Eﬃcient ﬁne-tuning of transformers',
+      'Scaling as x² with depth',
+    ];
+    const papers = titles.map((title, i) => ({
+      ...generateSightings(11, 1, [`arxiv-2501_0000${i + 1}`])[0]!,
+      title,
+      abstract: '',
+    }));
+    writeVersion1(path, papers.slice(0, 2));
+    const index = createSqliteIndex({ path });
+    try {
+      await index.upsert(papers.slice(2));
+      const found = async (q: string) =>
+        (await index.search({ q, limit: 10, offset: 0, highlight: true })).hits.map((h) => [
+          h.id,
+          h._formatted?.title,
+        ]);
+      expect(await found('한국어')).toEqual([[papers[0]!.id, '<mark>한국어</mark> 대규모 언어 모델']]);
+      expect(await found('한국')).toEqual([[papers[0]!.id, '<mark>한국어</mark> 대규모 언어 모델']]);
+      expect(await found('が ')).toEqual([[papers[1]!.id, '日本語のがくしゅう <mark>が</mark> 評価']]);
+      expect(await found('fine tuning')).toEqual([
+        [papers[2]!.id, 'Eﬃcient <mark>ﬁne</mark>-<mark>tuning</mark> of transformers'],
+      ]);
+      expect(await found('efficient')).toEqual([
+        [papers[2]!.id, '<mark>Eﬃcient</mark> ﬁne-tuning of transformers'],
+      ]);
+      expect(await found('x2 ')).toEqual([[papers[3]!.id, 'Scaling as <mark>x²</mark> with depth']]);
+      expect(await found('x²')).toEqual([[papers[3]!.id, 'Scaling as <mark>x²</mark> with depth']]);
+      // The title phrase counts in their words too: the whole title is the best match.
+      expect((await found('efficient fine tuning of transformers'))[0]?.[0]).toBe(papers[2]!.id);
     } finally {
       await index.close();
     }

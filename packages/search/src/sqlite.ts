@@ -13,7 +13,7 @@ import type {
   SearchSort,
   StatsResponse,
 } from '@paperwire/schema';
-import { FACETS, PaperSchema, authorKey, normalizeTitle, recordSighting } from '@paperwire/schema';
+import { FACETS, PaperSchema, authorKey, recordSighting } from '@paperwire/schema';
 import Database from 'better-sqlite3';
 
 import type { CheckedFilters } from './filters.js';
@@ -25,6 +25,7 @@ import { paperTermWeights, queryTerms } from './query.js';
 import type { QueryTerms } from './query.js';
 import { typoBudget, typoCost } from './typos.js';
 import { mergeBatch } from './upsert.js';
+import { indexForm, searchWords } from './words.js';
 
 type Migration = { sql: string; then?: (index: SqliteSearchIndex) => void };
 
@@ -66,6 +67,17 @@ const MIGRATIONS: readonly Migration[] = [
   CREATE TABLE vocab_tails (tail TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (tail, word)) STRICT, WITHOUT ROWID;
   `,
     then: (index) => index.backfillVersion2(),
+  },
+  {
+    // Text is indexed in NFKC form and titles compared in `searchWords` form (`words.ts`).
+    sql: `
+  DROP TABLE papers_vocab;
+  DROP TABLE papers_fts;
+  DELETE FROM vocab_tails;
+  CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, authors, tokenize = 'unicode61 remove_diacritics 2');
+  CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, row);
+  `,
+    then: (index) => index.reindexText(),
   },
 ];
 
@@ -337,6 +349,18 @@ class SqliteSearchIndex implements SearchIndex {
     }
   }
 
+  /** Every paper's text indexed again, after the full-text table was made anew. */
+  reindexText(): void {
+    for (const row of this.#db.prepare<[], PaperRow>('SELECT seq, doc FROM papers ORDER BY seq').all()) {
+      const paper = JSON.parse(row.doc) as Paper;
+      this.#statement('UPDATE papers SET title_norm = ? WHERE seq = ?').run(
+        columns(paper).titleNorm,
+        row.seq,
+      );
+      this.#writeText(row.seq, paper);
+    }
+  }
+
   #migrate(): void {
     this.#db
       .transaction(() => {
@@ -447,12 +471,12 @@ class SqliteSearchIndex implements SearchIndex {
     const authors = paper.authors.join(', ');
     this.#statement('INSERT INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)').run(
       seq,
-      paper.title,
-      paper.abstract,
-      authors,
+      indexForm(paper.title),
+      indexForm(paper.abstract),
+      indexForm(authors),
     );
     // Words of replaced or deleted texts stay: a word that no paper holds matches nothing.
-    for (const word of new Set(normalizeTitle(`${paper.title} ${paper.abstract} ${authors}`).split(' ')))
+    for (const word of new Set(searchWords(`${paper.title} ${paper.abstract} ${authors}`)))
       this.#addWord(word);
   }
 
@@ -645,7 +669,7 @@ function columns(paper: Paper) {
   return {
     id: paper.id,
     doc: JSON.stringify(paper),
-    titleNorm: normalizeTitle(paper.title),
+    titleNorm: searchWords(paper.title).join(' '),
     firstSeenAt: paper.firstSeenAt,
     publishedAt: paper.publishedAt,
     upvotes: paper.upvotes,
