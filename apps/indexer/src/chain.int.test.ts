@@ -76,17 +76,19 @@ async function startIndexer(name: string): Promise<{ index: SearchIndex; stop():
 }
 
 /** Archives the digest as a fetch of a new run, the way `paperwire ingest` does, and waits for the run. */
-async function ingestDigest(capturedAt: string) {
+async function ingestDigest(
+  capturedAt: string,
+  { url = pathToFileURL(digest).href, sourceName = 'local' }: { url?: string; sourceName?: string } = {},
+) {
   const runId = newRunId('ingest');
-  const url = pathToFileURL(digest).href;
   await runs.start(runId, { kind: 'ingest', expected: 1 });
   const archived = await archivePage(
     { store, producer, runs },
     await readFile(digest),
-    { url, sourceName: 'local', capturedAt, contentType: null, formatHint: null },
+    { url, sourceName, capturedAt, contentType: null, formatHint: null },
     runId,
   );
-  await runs.closeFetch(runId, fetchItem('local', url), archived.unchanged ? 'unchanged' : 'fetched');
+  await runs.closeFetch(runId, fetchItem(sourceName, url), archived.unchanged ? 'unchanged' : 'fetched');
   return { archived, state: await waitForRun(runs, runId, { timeoutMs: 30_000, intervalMs: 25 }) };
 }
 
@@ -125,6 +127,34 @@ describe('a page whose papers the index lacks', () => {
       expect(missing).toEqual([]);
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('a body already archived from another URL', () => {
+  it('is parsed, so the new URL and source reach its papers; from that URL again it is unchanged', async () => {
+    const indexer = await startIndexer('index-3');
+    try {
+      const origin = { url: 'https://origin.example/papers/2025-11-03.txt', sourceName: 'origin' };
+      expect((await ingestDigest('2025-11-06T00:00:00.000Z', origin)).state).toMatchObject({ papersIndexed: 68 });
+      const mirror = { url: 'https://mirror.example/papers/2025-11-03.txt', sourceName: 'mirror' };
+      const { archived, state } = await ingestDigest('2025-11-07T00:00:00.000Z', mirror);
+      expect(archived.unchanged).toBe(false);
+      expect(state).toMatchObject({ fetched: 1, papersIndexed: 68, papersSighted: 0 });
+
+      const { hits } = await indexer.index.search({ q: '', limit: 100, offset: 0 });
+      expect(hits).toHaveLength(68);
+      const lacking = hits.filter((p) => !p.sources.some((s) => s.url === mirror.url && s.name === 'mirror'));
+      expect(lacking.map((p) => p.title)).toEqual([]);
+      const paper = hits[0]!;
+      expect(paper.sources.map((s) => s.url).sort()).toEqual([mirror.url, origin.url].sort());
+
+      const again = await ingestDigest('2025-11-08T00:00:00.000Z', mirror);
+      expect(again.archived.unchanged).toBe(true);
+      expect(again.state).toMatchObject({ unchanged: 1, papersIndexed: 0, papersSighted: 68 });
+      expect((await indexer.index.get(paper.id))?.lastSeenAt).toBe('2025-11-08T00:00:00.000Z');
+    } finally {
+      await indexer.stop();
     }
   });
 });

@@ -72,12 +72,13 @@ export async function handlePage(
     })),
   );
   // Recorded only once the chunks are queued, so a later unchanged fetch never points at papers
-  // that were never sent to the index.
+  // that were never sent to the index, nor takes a URL whose papers never were for unchanged.
   await deps.store.putPaperIds(
     page.key,
     PARSER_VERSION,
     papers.map((p) => p.id),
   );
+  await deps.store.putLastParse(page);
   return { papers: papers.length, chunks: chunks.length, sighted: false, warnings, jobIds };
 }
 

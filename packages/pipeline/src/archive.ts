@@ -6,7 +6,11 @@ import { Runs } from './runs.js';
 
 export interface Archived {
   page: RawPageRef;
-  /** The same body was already archived: the parser records a sighting instead of parsing again. */
+  /**
+   * This URL gave the same body (under the same source name) the last time one of its pages was
+   * parsed: the parser records a sighting instead of parsing again. The same body from a new URL or source is
+   * parsed, so the URL and source reach its papers' `sources`.
+   */
   unchanged: boolean;
   jobId: string;
 }
@@ -29,15 +33,21 @@ export async function archivePage(
   meta: RawPageMeta,
   runId?: string,
 ): Promise<Archived> {
-  const { page, existed } = await deps.store.put(body, meta);
+  const { page } = await deps.store.put(body, meta);
+  // Unchanged per URL, not per body: a body first seen under another URL (or source name) is parsed,
+  // since a sighting only updates the source entries of its own URL and would never add this one.
+  // The last parse is recorded once the papers are queued, so a page whose parse never happened
+  // (or failed) is parsed again instead of sighted.
+  const last = await deps.store.lastParse(page.url);
+  const unchanged = last?.key === page.key && last.sourceName === page.sourceName;
   if (runId !== undefined)
     await (deps.runs ?? (await Runs.of(deps.producer))).openPage(runId, page.manifestId);
   const jobId = await deps.producer.enqueue('page.fetched', {
     page,
-    unchanged: existed,
+    unchanged,
     ...(runId === undefined ? {} : { runId }),
   });
-  return { page, unchanged: existed, jobId };
+  return { page, unchanged, jobId };
 }
 
 /** The key of one fetch within a run: which source, which URL (with `{date}` expanded). */

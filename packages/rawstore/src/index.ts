@@ -5,4 +5,5 @@ export {
   manifestIdOf,
   sha256Hex,
   type RawPageMeta,
+  type LastParse,
 } from './store.js';

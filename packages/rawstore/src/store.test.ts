@@ -149,4 +149,19 @@ describe('RawStore', () => {
     expect(await sut.paperIds(page.key, 3)).toBeNull();
     await expect(sut.putPaperIds(page.key, 1, ['not an id'])).rejects.toThrow(/invalid paper ids/);
   });
+
+  it('remembers the body and source of each URL\'s last parsed page, per URL', async () => {
+    const { page } = await sut.put(Buffer.from('a listing'), meta());
+    const mirror = (await sut.put(Buffer.from('a listing'), meta({ url: 'https://mirror.example/papers' }))).page;
+    expect(await sut.lastParse(page.url)).toBeNull();
+
+    await sut.putLastParse(page);
+    expect(await sut.lastParse(page.url)).toEqual({ url: page.url, key: page.key, sourceName: 'hf-daily' });
+    // The same body from another URL has a parse of its own to wait for.
+    expect(await sut.lastParse(mirror.url)).toBeNull();
+
+    const next = (await sut.put(Buffer.from('the next listing'), meta({ sourceName: 'hf' }))).page;
+    await sut.putLastParse(next);
+    expect(await sut.lastParse(page.url)).toEqual({ url: page.url, key: next.key, sourceName: 'hf' });
+  });
 });

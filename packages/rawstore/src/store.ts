@@ -33,6 +33,12 @@ const PaperIdsFileSchema = z.object({
   parserVersion: ParserVersionSchema,
   ids: z.array(PaperIdSchema),
 });
+const LastParseFileSchema = z.object({
+  url: z.string(),
+  key: RawKeySchema,
+  sourceName: z.string(),
+});
+export type LastParse = z.infer<typeof LastParseFileSchema>;
 
 export class RawPageNotFoundError extends Error {
   override name = 'RawPageNotFoundError';
@@ -63,9 +69,10 @@ function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
  * - `objects/ab/cd/<sha256>.gz`: a body, gzip-compressed, keyed by the sha256 of the decoded body
  * - `manifests/<manifestId>.json`: one capture of a body (URL, time, content type, format hint)
  * - `parsed/ab/cd/<sha256>.v<parserVersion>.json`: the paper ids a body parsed to
+ * - `urls/<sha256(url)>.json`: the body (and source name) of the URL's last parsed page
  *
- * Every file is written atomically and never changes once written, so several processes can share
- * one root.
+ * Every file is written atomically, and all but the `urls/` records never change once written, so
+ * several processes can share one root.
  */
 export class RawStore {
   constructor(readonly root: string) {}
@@ -85,6 +92,10 @@ export class RawStore {
 
   private paperIdsPath(key: string, parserVersion: number): string {
     return join(this.root, 'parsed', key.slice(0, 2), key.slice(2, 4), `${key}.v${parserVersion}.json`);
+  }
+
+  private lastParsePath(url: string): string {
+    return join(this.root, 'urls', `${sha256Hex(url)}.json`);
   }
 
   async put(body: Uint8Array, meta: RawPageMeta): Promise<{ page: RawPageRef; existed: boolean }> {
@@ -189,6 +200,34 @@ export class RawStore {
       throw err;
     }
     return checked(PaperIdsFileSchema, parseJson(text, path), `paper ids file ${path}`).ids;
+  }
+
+  /**
+   * Records that a page of `page.url` with body `page.key` was parsed under `page.sourceName` and
+   * its papers queued for the index: from now on that body from that URL and source is unchanged.
+   */
+  async putLastParse(page: Pick<RawPageRef, 'url' | 'key' | 'sourceName'>): Promise<void> {
+    const record = checked(
+      LastParseFileSchema,
+      { url: page.url, key: page.key, sourceName: page.sourceName },
+      `last parse of ${page.url}`,
+    );
+    await writeFileAtomic(this.lastParsePath(page.url), `${JSON.stringify(record)}\n`, { exclusive: false });
+  }
+
+  /** The body and source name of `url`'s last parsed page; null when none was recorded. */
+  async lastParse(url: string): Promise<LastParse | null> {
+    const path = this.lastParsePath(url);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    const record = checked(LastParseFileSchema, parseJson(text, path), `last parse file ${path}`);
+    // The file is named by a hash of the URL; a record of another URL says nothing about this one.
+    return record.url === url ? record : null;
   }
 }
 
