@@ -61,9 +61,11 @@ export const fetcherEnv = {
   FETCH_HOST_INTERVAL_MS: ms(1, 1000),
   FETCH_HOST_BURST: z.coerce.number().int().min(1).default(2),
   FETCH_HOST_CONCURRENCY: z.coerce.number().int().min(1).default(2),
+  /** How long a fetch waits for its host's turn in the worker; a longer wait delays the job. */
+  FETCH_MAX_HOST_WAIT_MS: ms(0, 10_000),
   /** First retry delay of a failed fetch; doubled on each retry, with jitter. */
   FETCH_RETRY_BASE_MS: ms(1, 1000),
-  /** A Retry-After longer than this is cut to it. */
+  /** A Retry-After longer than this is cut to it; Retry-After waits past it in all use up attempts. */
   FETCH_MAX_RETRY_AFTER_MS: ms(0, 3_600_000),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 };

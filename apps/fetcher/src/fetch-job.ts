@@ -29,7 +29,10 @@ export interface FetchConfig {
   fileRoots: readonly string[];
   retryBaseMs: number;
   maxRetryAfterMs: number;
-  /** How long a fetch may wait for its host's rate limit before it is retried later instead. */
+  /**
+   * How long a fetch may hold its worker slot waiting for its host's rate limit; a longer wait
+   * puts the job off (delayed, no attempt used) instead.
+   */
   maxHostWaitMs: number;
 }
 
@@ -81,6 +84,15 @@ export async function handleFetch(
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     if (err instanceof UnrecoverableJobError) throw err;
+    // Waiting for the host's turn is politeness, not a failure: it never uses up an attempt.
+    if (err instanceof HostBusyError) return ctx.delay(Date.now() + hostWaitWithJitter(err.waitMs), 'host');
+    // Nor does waiting as long as a server asked, up to FETCH_MAX_RETRY_AFTER_MS in all.
+    if (err instanceof TransientFetchError && err.retryAfterMs !== null) {
+      const wait = retryAfterWithJitter(err.retryAfterMs);
+      if ((await ctx.delayedMs(RETRY_AFTER)) + wait <= deps.config.maxRetryAfterMs) {
+        return ctx.delay(Date.now() + wait, RETRY_AFTER);
+      }
+    }
     throw new RetryLaterError(err.message, retryDelayOf(deps.config, err, ctx.attemptsMade + 1));
   }
 
@@ -172,13 +184,7 @@ async function fetchOverHttp(
 ): Promise<{ body: Buffer; contentType: string | null; notModified: boolean }> {
   const host = new URL(url).hostname;
   const previous = await deps.validators.get(url);
-  let lease;
-  try {
-    lease = await deps.limiter.acquire(host, deps.hostLimit(host), deps.config.maxHostWaitMs);
-  } catch (error) {
-    if (error instanceof HostBusyError) throw new TransientFetchError(error.message, error.waitMs);
-    throw error;
-  }
+  const lease = await deps.limiter.acquire(host, deps.hostLimit(host), deps.config.maxHostWaitMs);
   let result: HttpResult;
   try {
     const options = {
@@ -218,6 +224,22 @@ async function readArchived(store: RawStore, key: string): Promise<Buffer | null
     if (error instanceof RawPageNotFoundError) return null;
     throw error;
   }
+}
+
+/** The tally of a job's delays asked for by servers, capped by FETCH_MAX_RETRY_AFTER_MS. */
+const RETRY_AFTER = 'retry-after';
+
+/**
+ * A host's wait plus up to as much again: the fetches put off together by one busy host come back
+ * spread over its following turns, not all at its next one.
+ */
+function hostWaitWithJitter(waitMs: number): number {
+  return Math.round(waitMs * (1 + Math.random()));
+}
+
+/** What a server's Retry-After asked for, plus up to a tenth more, so its callers return apart. */
+function retryAfterWithJitter(retryAfterMs: number): number {
+  return Math.round(retryAfterMs * (1 + Math.random() / 10));
 }
 
 /**

@@ -90,7 +90,7 @@ export async function startFetcher(
       fileRoots: env.FETCH_FILE_ROOTS,
       retryBaseMs: env.FETCH_RETRY_BASE_MS,
       maxRetryAfterMs: env.FETCH_MAX_RETRY_AFTER_MS,
-      maxHostWaitMs: 5 * 60_000,
+      maxHostWaitMs: env.FETCH_MAX_HOST_WAIT_MS,
     },
     hostLimit,
     logger,

@@ -160,16 +160,19 @@ describe('Producer and createWorker', () => {
         },
         'papers.sighted': async () => {},
       },
-      onFinalFailure: async (f) => void failures.push({ jobId: f.jobId, name: f.name, message: f.error.message }),
+      onFinalFailure: async (f) =>
+        void failures.push({ jobId: f.jobId, name: f.name, message: f.error.message }),
     });
     cleanups.push(() => worker.close());
 
     const invalid = await producer.queue('index').add('papers.sighted', { ids: 'none' }, { attempts: 5 });
-    const exhausted = await producer.queue('index').add(
-      'papers.parsed',
-      { manifestId: 'd'.repeat(32), chunk: 0, chunks: 1, papers: [paper(3)] },
-      { attempts: 2, backoff: { type: 'fixed', delay: 10 } },
-    );
+    const exhausted = await producer
+      .queue('index')
+      .add(
+        'papers.parsed',
+        { manifestId: 'd'.repeat(32), chunk: 0, chunks: 1, papers: [paper(3)] },
+        { attempts: 2, backoff: { type: 'fixed', delay: 10 } },
+      );
     await settled('index', invalid.id ?? '', 'failed');
     const job = await settled('index', exhausted.id ?? '', 'failed');
     expect(job.attemptsMade).toBe(2);
@@ -229,6 +232,53 @@ describe('Producer and createWorker', () => {
     expect(attempts).toEqual([0, 1]);
     expect(job.returnvalue).toBe('indexed');
     expect(events.map((e) => e.event)).toEqual(['failed', 'completed']);
+  });
+
+  it('puts a job off with ctx.delay without counting an attempt or a failure', async () => {
+    const { producer, startWorker, settled } = setup('delay');
+    const { events, observer } = recordingObserver();
+    const runs: Array<{ attemptsMade: number; delayedMs: number; tallied: number; at: number }> = [];
+    const asked: number[] = [];
+    startWorker(
+      'index',
+      {
+        'papers.parsed': async (_payload, ctx) => {
+          runs.push({
+            attemptsMade: ctx.attemptsMade,
+            delayedMs: await ctx.delayedMs(),
+            tallied: await ctx.delayedMs('first'),
+            at: Date.now(),
+          });
+          if (runs.length < 3) {
+            asked.push(Date.now() + 100);
+            return ctx.delay(asked.at(-1)!, runs.length === 1 ? 'first' : undefined);
+          }
+          return 'indexed';
+        },
+        'papers.sighted': async () => {},
+      },
+      observer,
+    );
+
+    const id = await producer.enqueue('papers.parsed', {
+      manifestId: 'e'.repeat(32),
+      chunk: 0,
+      chunks: 1,
+      papers: [paper(4)],
+    });
+    const job = await settled('index', id, 'completed');
+
+    expect(job.returnvalue).toBe('indexed');
+    // The one attempt that completed; the delays made none.
+    expect(job.attemptsMade).toBe(1);
+    expect(runs.map((r) => r.attemptsMade)).toEqual([0, 0, 0]);
+    // Each run starts no earlier than the delay asked for, and the delays add up.
+    expect(runs[1]!.at).toBeGreaterThanOrEqual(asked[0]!);
+    expect(runs[2]!.at).toBeGreaterThanOrEqual(asked[1]!);
+    expect(runs[1]!.delayedMs).toBeGreaterThanOrEqual(90);
+    expect(runs[2]!.delayedMs).toBeGreaterThanOrEqual(180);
+    expect(runs[2]!.tallied).toBe(runs[1]!.delayedMs);
+    expect(events.map((e) => e.event)).toEqual(['completed']);
   });
 
   it('fails a job at once when its handler throws UnrecoverableJobError or UnrecoverableError', async () => {

@@ -1,6 +1,6 @@
 import type { Logger } from '@paperwire/observability';
 import type { JobName, JobNameOf, JobPayload, QueueName } from '@paperwire/schema';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 
 import { checkPayload, isJobName, jobNamesOf, queueOf } from './catalog.js';
 import { UnrecoverableJobError } from './errors.js';
@@ -15,6 +15,20 @@ export interface JobContext {
   attemptsMade: number;
   /** Appends a line to the job's log in Redis (visible next to the job in dashboards). */
   log(message: string): Promise<void>;
+  /**
+   * Puts this job off until `untilMs` (epoch ms) without counting an attempt: for waits that are
+   * not failures (a host's rate limit, a server's Retry-After). The job goes to the delayed set
+   * and this run of the handler ends: return or throw what it gives, it never resolves. The wait
+   * is added to the job's total and, when given, to the total of `tally`.
+   */
+  delay(untilMs: number, tally?: string): Promise<never>;
+  /** How long this job has been put off by `delay` so far: in all, or under `tally`. */
+  delayedMs(tally?: string): Promise<number>;
+}
+
+/** Field of a job's own hash in Redis (so removed with the job) that sums the delays it asked for. */
+function delayedField(tally?: string): string {
+  return tally === undefined ? 'paperwireDelayedMs' : `paperwireDelayedMs:${tally}`;
 }
 
 /** One handler per job name of queue `Q`: a missing or extra one is a compile error. */
@@ -97,13 +111,15 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
   });
   attachErrorListener(connection, `worker:${queue}`, logger);
 
-  const processJob = async (job: Job): Promise<unknown> => {
+  const processJob = async (job: Job, token?: string): Promise<unknown> => {
     const started = performance.now();
     try {
-      const result = await dispatch(job);
+      const result = await dispatch(job, token);
       observer?.completed(queue, job.name, performance.now() - started);
       return result;
     } catch (err) {
+      // The job put itself off (ctx.delay): neither done nor failed.
+      if (err instanceof DelayedError) throw err;
       const error = err instanceof Error ? err : new Error(String(err));
       observer?.failed(queue, job.name, performance.now() - started, error);
       if (error instanceof UnrecoverableJobError) {
@@ -117,7 +133,7 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
     }
   };
 
-  const dispatch = async (job: Job): Promise<unknown> => {
+  const dispatch = async (job: Job, token: string | undefined): Promise<unknown> => {
     const id = job.id ?? '';
     const name = job.name;
     if (!isJobName(name) || queueOf(name) !== queue) {
@@ -131,6 +147,7 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
     }
     const handler = handlers[name];
     if (!handler) throw new UnrecoverableError(`no handler for job ${name} on queue ${queue}`);
+    const jobKey = `${job.queueQualifiedName}:${id}`;
     const ctx: JobContext = {
       id,
       name,
@@ -138,6 +155,16 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
       log: async (message) => {
         await job.log(message);
       },
+      delay: async (untilMs, tally) => {
+        if (token === undefined) throw new Error(`job ${id} cannot be delayed: no lock token`);
+        const ms = Math.max(0, Math.round(untilMs - Date.now()));
+        const added = connection.multi().hincrby(jobKey, delayedField(), ms);
+        if (tally !== undefined) added.hincrby(jobKey, delayedField(tally), ms);
+        await added.exec();
+        await job.moveToDelayed(untilMs, token);
+        throw new DelayedError(`job ${id} put off for ${ms} ms`);
+      },
+      delayedMs: async (tally) => Number((await connection.hget(jobKey, delayedField(tally))) ?? 0),
     };
     return handler(checked.payload, ctx);
   };
