@@ -18,10 +18,11 @@ const index = createSearchIndex(searchConfig);
 // Settings before documents: a worker that cannot reach its engine does not take jobs.
 await index.ensureSettings();
 
-const locks = createRedis(env.REDIS_URL, 'client');
+const locks = createRedis(env.REDIS_URL, 'client', logger);
 const producer = new Producer({
-  connection: createRedis(env.REDIS_URL, 'producer'),
+  connection: createRedis(env.REDIS_URL, 'producer', logger),
   prefix: env.QUEUE_PREFIX,
+  logger,
 });
 const worker = createIndexerWorker(
   {
@@ -35,7 +36,7 @@ const worker = createIndexerWorker(
     logger,
   },
   {
-    connection: createRedis(env.REDIS_URL, 'worker'),
+    connection: createRedis(env.REDIS_URL, 'worker', logger),
     prefix: env.QUEUE_PREFIX,
     concurrency: env.WORKER_CONCURRENCY,
     observer: workerObserver(metrics),

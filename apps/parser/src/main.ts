@@ -10,8 +10,9 @@ const logger = createLogger('parser', env.LOG_LEVEL);
 const metrics = createMetrics('parser');
 const store = RawStore.inDataDir(env.DATA_DIR);
 const producer = new Producer({
-  connection: createRedis(env.REDIS_URL, 'producer'),
+  connection: createRedis(env.REDIS_URL, 'producer', logger),
   prefix: env.QUEUE_PREFIX,
+  logger,
 });
 const client = createRedis(env.REDIS_URL, 'client', logger);
 const runs = new Runs(client, env.QUEUE_PREFIX);
@@ -20,7 +21,7 @@ const sources = new SourceState(client, env.QUEUE_PREFIX);
 const worker = createParserWorker(
   { store, producer, runs, sources, logger },
   {
-    connection: createRedis(env.REDIS_URL, 'worker'),
+    connection: createRedis(env.REDIS_URL, 'worker', logger),
     prefix: env.QUEUE_PREFIX,
     concurrency: env.WORKER_CONCURRENCY,
     observer: workerObserver(metrics),
