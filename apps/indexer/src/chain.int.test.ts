@@ -136,7 +136,9 @@ describe('a body already archived from another URL', () => {
     const indexer = await startIndexer('index-3');
     try {
       const origin = { url: 'https://origin.example/papers/2025-11-03.txt', sourceName: 'origin' };
-      expect((await ingestDigest('2025-11-06T00:00:00.000Z', origin)).state).toMatchObject({ papersIndexed: 68 });
+      expect((await ingestDigest('2025-11-06T00:00:00.000Z', origin)).state).toMatchObject({
+        papersIndexed: 68,
+      });
       const mirror = { url: 'https://mirror.example/papers/2025-11-03.txt', sourceName: 'mirror' };
       const { archived, state } = await ingestDigest('2025-11-07T00:00:00.000Z', mirror);
       expect(archived.unchanged).toBe(false);

@@ -64,7 +64,11 @@ describe('the indexer worker', () => {
       // Straight into the queue: the producer would refuse this payload.
       await producer
         .queue('index')
-        .add(name, { manifestId: 'ab'.repeat(16), chunk: 0, chunks: 1, papers: [], ids: [], runId }, { jobId });
+        .add(
+          name,
+          { manifestId: 'ab'.repeat(16), chunk: 0, chunks: 1, papers: [], ids: [], runId },
+          { jobId },
+        );
 
       const state = await waitForRun(runs, runId, { timeoutMs: 20_000, intervalMs: 25 });
       expect(state).toMatchObject({ chunksPending: 0, chunksFailed: 1, papersIndexed: 0, done: true });

@@ -19,7 +19,10 @@ export interface ParserWorkerOptions extends QueueOptions {
 }
 
 /** The parse queue's worker: each page parsed, and accounted for in its run and its source. */
-export function createParserWorker(deps: ParserDeps, opts: ParserWorkerOptions): ReturnType<typeof createWorker> {
+export function createParserWorker(
+  deps: ParserDeps,
+  opts: ParserWorkerOptions,
+): ReturnType<typeof createWorker> {
   const { store, producer, runs, sources, logger } = deps;
   return createWorker({
     queue: 'parse',
@@ -36,7 +39,13 @@ export function createParserWorker(deps: ParserDeps, opts: ParserWorkerOptions):
         for (const warning of outcome.warnings) await ctx.log(warning);
         const { jobIds: _jobIds, ...summary } = outcome;
         logger.info(
-          { jobId: ctx.id, runId: payload.runId, pageKey: payload.page.key, url: payload.page.url, ...summary },
+          {
+            jobId: ctx.id,
+            runId: payload.runId,
+            pageKey: payload.page.key,
+            url: payload.page.url,
+            ...summary,
+          },
           'page parsed',
         );
         return outcome;

@@ -150,9 +150,10 @@ describe('RawStore', () => {
     await expect(sut.putPaperIds(page.key, 1, ['not an id'])).rejects.toThrow(/invalid paper ids/);
   });
 
-  it('remembers the body and source of each URL\'s last parsed page, per URL', async () => {
+  it("remembers the body and source of each URL's last parsed page, per URL", async () => {
     const { page } = await sut.put(Buffer.from('a listing'), meta());
-    const mirror = (await sut.put(Buffer.from('a listing'), meta({ url: 'https://mirror.example/papers' }))).page;
+    const mirror = (await sut.put(Buffer.from('a listing'), meta({ url: 'https://mirror.example/papers' })))
+      .page;
     expect(await sut.lastParse(page.url)).toBeNull();
 
     await sut.putLastParse(page);
