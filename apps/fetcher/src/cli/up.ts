@@ -1,6 +1,14 @@
 import { join, resolve } from 'node:path';
 
-import { describeRun, fetchSourcesNow, newRunId, Runs, waitForRun } from '@paperwire/pipeline';
+import {
+  describeRun,
+  fetchSourcesNow,
+  newRunId,
+  Runs,
+  RunTimeoutError,
+  waitForRun,
+  type RunState,
+} from '@paperwire/pipeline';
 import { createRedis, Producer } from '@paperwire/queue';
 import { loadSources } from '@paperwire/sources';
 
@@ -18,6 +26,10 @@ export interface UpOptions {
   /** Environment handed to the apps (the caller's, so they parse the same variables). */
   childEnv: NodeJS.ProcessEnv;
   out: (line: string) => void;
+  /** How long `up` follows its first fetch of the sources before leaving it to run in the background. */
+  ingestWaitMs?: number;
+  /** Stops everything `up` started, as Ctrl-C does. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -47,6 +59,8 @@ export async function up(opts: UpOptions): Promise<number> {
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     out('stopping…');
     await stopApps(apps);
     await producer?.close().catch(() => undefined);
@@ -54,8 +68,10 @@ export async function up(opts: UpOptions): Promise<number> {
     out('stopped');
     resolveDone(code);
   };
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  const onSignal = () => void shutdown(0);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  opts.signal?.addEventListener('abort', onSignal, { once: true });
 
   let producer: Producer | undefined;
   try {
@@ -93,19 +109,34 @@ export async function up(opts: UpOptions): Promise<number> {
         `sources: ${sources.map((s) => s.name).join(', ') || 'none enabled'} (from ${sourcesFile}); fetching now`,
       );
       let last = '';
-      const state = await waitForRun(runs, runId, {
-        timeoutMs: 10 * 60_000,
-        onProgress: (s) => {
-          const line = progressLine(s);
-          if (line !== last) out(`pipeline: ${line}`);
-          last = line;
-        },
-      });
-      const stats = (await (await fetch(`${base}/v1/stats`)).json()) as { papers: number };
-      const failed = state.failed + state.refused + state.pagesFailed + state.chunksFailed;
-      out(
-        `indexed: ${stats.papers} papers (this run: ${describeRun(state)})${failed ? `; see ${logDir}` : ''}`,
-      );
+      const ingestWaitMs = opts.ingestWaitMs ?? 10 * 60_000;
+      let state: RunState | null = null;
+      try {
+        state = await waitForRun(runs, runId, {
+          timeoutMs: ingestWaitMs,
+          onProgress: (s) => {
+            const line = progressLine(s);
+            if (line !== last) out(`pipeline: ${line}`);
+            last = line;
+          },
+        });
+      } catch (error) {
+        if (!(error instanceof RunTimeoutError)) throw error;
+        // A slow first fetch (a rate-limited host, a large backfill of sources) is no reason to
+        // stop serving: the apps keep working on it.
+        if (error.state) out(`pipeline: ${progressLine(error.state)}`);
+        out(
+          `run ${runId} is still going after ${Math.round(ingestWaitMs / 1000)} s; ` +
+            'ingestion continues in the background (`paperwire sources` shows each source\'s last fetch)',
+        );
+      }
+      if (state) {
+        const stats = (await (await fetch(`${base}/v1/stats`)).json()) as { papers: number };
+        const failed = state.failed + state.refused + state.pagesFailed + state.chunksFailed;
+        out(
+          `indexed: ${stats.papers} papers (this run: ${describeRun(state)})${failed ? `; see ${logDir}` : ''}`,
+        );
+      }
     }
 
     out('');
