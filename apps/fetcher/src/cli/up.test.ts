@@ -1,6 +1,7 @@
+import { freePort, waitFor } from '@paperwire/testing';
 import { describe, expect, it } from 'vitest';
 
-import { workerMetricsPorts } from './up.js';
+import { openProducer, workerMetricsPorts } from './up.js';
 
 describe('workerMetricsPorts', () => {
   it('gives each worker app its own port from METRICS_PORT, 9101 by default', () => {
@@ -12,5 +13,26 @@ describe('workerMetricsPorts', () => {
   it('refuses a value that is not a port, naming the variable', () => {
     expect(() => workerMetricsPorts('abc')).toThrow(/METRICS_PORT/);
     expect(() => workerMetricsPorts('70000')).toThrow(/METRICS_PORT/);
+  });
+});
+
+describe('openProducer', () => {
+  it('says on the terminal when its Redis cannot be reached', async () => {
+    const lines: string[] = [];
+    // A port nothing listens on.
+    const producer = openProducer(
+      `redis://127.0.0.1:${await freePort()}`,
+      'up-test',
+      (l) => void lines.push(l),
+    );
+    try {
+      await waitFor(() => lines.find((l) => l.startsWith('warn: redis connection error: ')), {
+        what: 'a redis connection warning',
+      });
+      expect(lines[0]).toMatch(/ECONNREFUSED/);
+    } finally {
+      await producer.close();
+      producer.connection.disconnect();
+    }
   });
 });

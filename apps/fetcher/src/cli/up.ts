@@ -9,6 +9,7 @@ import {
   waitForRun,
   type RunState,
 } from '@paperwire/pipeline';
+import { createLogger } from '@paperwire/observability';
 import { createRedis, Producer } from '@paperwire/queue';
 import { loadSources } from '@paperwire/sources';
 
@@ -101,7 +102,7 @@ export async function up(opts: UpOptions): Promise<number> {
 
     if (opts.ingestSources && sourcesFile !== null) {
       const sources = (await loadSources(sourcesFile)).sources.filter((s) => s.enabled);
-      producer = new Producer({ connection: createRedis(redis.url, 'producer'), prefix: env.QUEUE_PREFIX });
+      producer = openProducer(redis.url, env.QUEUE_PREFIX, out, env.LOG_LEVEL);
       const runs = new Runs(producer.connection, producer.prefix);
       const runId = newRunId('up');
       await fetchSourcesNow({ producer, runs }, sources, runId);
@@ -148,6 +149,27 @@ export async function up(opts: UpOptions): Promise<number> {
     await shutdown(1);
   }
   return await done;
+}
+
+/** `up`'s own producer, whose connection and queue errors reach the terminal as `warn: …` lines. */
+export function openProducer(
+  redisUrl: string,
+  prefix: string,
+  out: (line: string) => void,
+  level = 'info',
+): Producer {
+  const logger = createLogger('up', level, {
+    write(json: string) {
+      try {
+        const entry = JSON.parse(json) as { level?: string; msg?: string; err?: { message?: string } };
+        const reason = entry.err?.message ? `: ${entry.err.message}` : '';
+        out(`${entry.level ?? 'log'}: ${entry.msg ?? ''}${reason}`);
+      } catch {
+        out(json.trimEnd());
+      }
+    },
+  });
+  return new Producer({ connection: createRedis(redisUrl, 'producer', logger), prefix, logger });
 }
 
 /**
