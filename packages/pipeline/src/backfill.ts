@@ -64,11 +64,14 @@ export async function backfill(
     };
     const outcome = await runs.fetchOutcome(runId, item);
     if (outcome === 'fetched' || outcome === 'unchanged' || outcome === 'skipped') continue;
-    if (outcome === 'failed' || outcome === 'refused') {
+    // Failed jobs are kept, under the id this retry needs, and adding a job whose id is taken does
+    // nothing: the job itself says whether the day failed, also once the run's items expired.
+    const id = jobIdOf('page.fetch', payload);
+    const job = id === undefined ? undefined : await deps.producer.queue('fetch').getJob(id);
+    const jobFailed = job !== undefined && (await job.getState()) === 'failed';
+    if (outcome === 'failed' || outcome === 'refused' || jobFailed) {
       await runs.reopenFetch(runId, item);
-      // Failed jobs are kept, under the id this retry needs.
-      const id = jobIdOf('page.fetch', payload);
-      if (id !== undefined) await (await deps.producer.queue('fetch').getJob(id))?.remove();
+      await job?.remove();
       plan.retried.push(day);
     }
     await deps.producer.enqueue('page.fetch', payload);
