@@ -47,8 +47,14 @@ export async function startApp(name: AppName, env: NodeJS.ProcessEnv, logDir: st
   return { name, child, logFile, exited };
 }
 
+/**
+ * How long an app may take to stop before it is killed: longer than the 25 s each app gives its
+ * own shutdown (`onShutdown`), so an app is killed only when that shutdown itself hangs.
+ */
+export const APP_STOP_GRACE_MS = 35_000;
+
 /** SIGTERM, then SIGKILL after `graceMs`: every app closes its workers and connections on SIGTERM. */
-export async function stopApps(apps: RunningApp[], graceMs = 15_000): Promise<void> {
+export async function stopApps(apps: RunningApp[], graceMs = APP_STOP_GRACE_MS): Promise<void> {
   await Promise.all(
     apps.map(async (app) => {
       if (app.child.exitCode !== null || app.child.signalCode !== null) return;
