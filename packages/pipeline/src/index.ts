@@ -21,7 +21,6 @@ export { keys as stateKeys, redisOf } from './keys.js';
 export { pipelineState, waitForIdle, type PipelineState } from './wait.js';
 export { watchQueueDepths } from './depth.js';
 export {
-  isFinalFailure,
   jobGivenUp,
   pageItem,
   pageParsed,

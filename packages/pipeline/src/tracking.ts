@@ -1,7 +1,5 @@
 import {
-  JOB_ATTEMPTS,
   jobIdOf,
-  UnrecoverableJobError,
   type FinalFailure,
   type JobContext,
   type JobHandlers,
@@ -10,11 +8,6 @@ import {
 import { RunIdSchema, type JobPayload } from '@paperwire/schema';
 
 import type { Runs } from './runs.js';
-
-/** Whether a job that threw `error` fails for good (no retry follows). */
-export function isFinalFailure(error: unknown, ctx: Pick<JobContext, 'attemptsMade'>): boolean {
-  return error instanceof UnrecoverableJobError || ctx.attemptsMade + 1 >= JOB_ATTEMPTS;
-}
 
 /**
  * A page's item in its run: its manifest id, and a refresh (the page parsed again for papers the
