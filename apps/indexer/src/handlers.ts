@@ -5,6 +5,14 @@ import { paperIdFromTitle } from '@paperwire/schema';
 import type { SearchIndex } from '@paperwire/search';
 import type { Redis } from 'ioredis';
 
+/** The records a write to `ids` may touch: the ids and the records their title ids were merged into. */
+export async function recordsTouched(index: SearchIndex, ids: string[]): Promise<string[]> {
+  const targets = await index.aliasTargets(ids);
+  return [...new Set([...ids, ...targets.values()])].sort();
+}
+
+type Locked<T> = { done: true; value: T } | { done: false; keys: string[] };
+
 export interface IndexerDeps {
   index: SearchIndex;
   /** Serializes read-merge-write per paper across indexer replicas (Meilisearch has no transactions). */
@@ -23,13 +31,39 @@ export interface IndexerDeps {
  * failed for good): a sighting alone would never bring them back.
  */
 export function indexerHandlers(deps: IndexerDeps): IndexingHandlers {
-  const lock = <T>(ids: string[], fn: () => Promise<T>) =>
-    withLocks(deps.locks, ids, fn, { ttlMs: deps.lockTtlMs, waitMs: deps.lockTtlMs * 2, prefix: deps.lockPrefix });
+  const withKeys = <T>(keys: string[], fn: () => Promise<T>) =>
+    withLocks(deps.locks, keys, fn, {
+      ttlMs: deps.lockTtlMs,
+      waitMs: deps.lockTtlMs * 2,
+      prefix: deps.lockPrefix,
+    });
+
+  /**
+   * Locks every record a write to `ids` may touch: the ids themselves and the arXiv records
+   * their title ids were merged into (a title-only sighting is written into that record). An
+   * alias that appears while waiting for the locks means another record is now involved: the
+   * locks are taken again with it.
+   */
+  const lock = async <T>(ids: string[], fn: () => Promise<T>): Promise<T> => {
+    let keys = await lockKeys(ids);
+    for (;;) {
+      const held = keys;
+      const outcome = await withKeys(held, async (): Promise<Locked<T>> => {
+        const now = await lockKeys(ids);
+        if (now.some((k) => !held.includes(k))) return { done: false, keys: now };
+        return { done: true, value: await fn() };
+      });
+      if (outcome.done) return outcome.value;
+      keys = outcome.keys;
+    }
+  };
+  const lockKeys = (ids: string[]) => recordsTouched(deps.index, ids);
 
   return {
     'papers.parsed': async ({ papers }) => {
       // A paper's id and its title id: a title-only sighting and an arXiv sighting of the same
-      // paper claim the same identity, so they must not merge concurrently.
+      // paper claim the same identity, so they must not merge concurrently; `lock` adds the
+      // record a title id was merged into.
       const result = await lock(
         papers.flatMap((p) => [p.id, paperIdFromTitle(p.title)]),
         () => deps.index.upsert(papers),
