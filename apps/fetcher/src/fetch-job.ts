@@ -50,6 +50,8 @@ export interface FetchDeps {
   logger: Logger;
   fetched: Counter<'result'>;
   refused: Counter;
+  /** Aborted when the fetcher closes: a fetch waiting for its host's turn is put off at once. */
+  closing?: AbortSignal;
 }
 
 export interface FetchJobResult {
@@ -184,7 +186,12 @@ async function fetchOverHttp(
 ): Promise<{ body: Buffer; contentType: string | null; notModified: boolean }> {
   const host = new URL(url).hostname;
   const previous = await deps.validators.get(url);
-  const lease = await deps.limiter.acquire(host, deps.hostLimit(host), deps.config.maxHostWaitMs);
+  const lease = await deps.limiter.acquire(
+    host,
+    deps.hostLimit(host),
+    deps.config.maxHostWaitMs,
+    deps.closing,
+  );
   let result: HttpResult;
   try {
     const options = {

@@ -73,7 +73,9 @@ export async function startFetcher(
   };
   const hostLimit = (host: string) => strictestLimit(host, sources, defaults);
 
+  const closing = new AbortController();
   const deps: FetchDeps = {
+    closing: closing.signal,
     store,
     producer,
     runs: new Runs(client, env.QUEUE_PREFIX),
@@ -126,6 +128,9 @@ export async function startFetcher(
     metricsPort: metricsServer.port,
     async close() {
       stopDepth();
+      // Fetches waiting for their host's turn are put off (delayed, no attempt used) rather than
+      // waited for: the worker's close waits for every active job.
+      closing.abort();
       await worker.close();
       await producer.close();
       await dispatcher.close();

@@ -130,3 +130,72 @@ describe('waits that are not failures', () => {
     expect(server.hits('/always-busy.txt')).toHaveLength(JOB_ATTEMPTS + 2);
   });
 });
+
+describe('a fetcher closing while a fetch waits for its host', () => {
+  let server: DigestServer;
+  let data: TempDir;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    const page: Route = (req, res) =>
+      void res
+        .writeHead(200, { 'content-type': 'text/plain' })
+        .end(
+          hfTextPage('2025-11-03', [
+            { title: `Waiting Politely at ${req.url}`, abstract: 'One paragraph.', authors: 2, upvotes: 1 },
+          ]),
+        );
+    server = await startDigestServer({ '/first.txt': page, '/second.txt': page });
+    data = await tempDir('host-wait-close');
+  });
+
+  afterAll(async () => {
+    await producer?.close();
+    producer?.connection.disconnect();
+    await server?.close();
+    await data?.remove();
+  });
+
+  it('puts the waiting fetch off, without using an attempt, instead of waiting for its turn', async () => {
+    const sourcesFile = join(data.path, 'sources.yaml');
+    // One request a minute: the second fetch waits in the worker (FETCH_MAX_HOST_WAIT_MS allows it).
+    await writeFile(
+      sourcesFile,
+      `sources:\n  - name: slow-site\n    url: ${server.origin}/first.txt\n    format: hf-text\n` +
+        `    rateLimit: { every: 1m, burst: 1, concurrency: 1 }\n`,
+    );
+    const env = loadEnv({
+      REDIS_URL: inject('redisUrl'),
+      DATA_DIR: data.path,
+      QUEUE_PREFIX: uniquePrefix('host-wait-close'),
+      LOG_LEVEL: 'silent',
+      MEILI_URL: '',
+      METRICS_PORT: '0',
+      WORKER_CONCURRENCY: '2',
+      SOURCES_FILE: sourcesFile,
+      FETCH_ALLOW_HOSTS: '127.0.0.1',
+      FETCH_MAX_HOST_WAIT_MS: '120000',
+    });
+    const fetcher = await startFetcher(env, createLogger('fetcher', 'silent'));
+    producer = new Producer({ connection: createRedis(env.REDIS_URL, 'producer'), prefix: env.QUEUE_PREFIX });
+    const queue = producer.queue('fetch');
+    const reports = await ingest(
+      { store: RawStore.inDataDir(data.path), producer },
+      [`${server.origin}/first.txt`, `${server.origin}/second.txt`],
+      { capturedAt: null, sourceName: 'slow-site', formatHint: null, runId: newRunId('ingest') },
+    );
+    const [first, second] = reports.map((r) => r.jobId);
+    await waitFor(async () => (await queue.getJobState(first!)) === 'completed', { what: 'the first fetch' });
+    await waitFor(async () => (await queue.getJobState(second!)) === 'active', {
+      what: 'the second fetch to wait for its turn',
+    });
+
+    const started = Date.now();
+    await fetcher.close();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await queue.getJobState(second!)).toBe('delayed');
+    const job = await queue.getJob(second!);
+    expect(job?.attemptsMade).toBe(0);
+    expect(server.hits('/second.txt')).toHaveLength(0);
+  });
+});

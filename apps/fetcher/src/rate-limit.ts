@@ -91,18 +91,26 @@ export class HostLimiter {
   }
 
   /**
-   * Waits for a lease for at most `maxWaitMs`; past that, throws HostBusyError with the wait still
-   * ahead, so the job can be retried later instead of holding a worker slot.
+   * Waits for a lease for at most `maxWaitMs`, and no longer than until `signal` aborts; past
+   * that, throws HostBusyError with the wait still ahead, so the job can be put off instead of
+   * holding a worker slot (or a worker that is closing).
    */
-  async acquire(host: string, limit: HostLimit, maxWaitMs: number): Promise<Lease> {
+  async acquire(host: string, limit: HostLimit, maxWaitMs: number, signal?: AbortSignal): Promise<Lease> {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       const result = await this.tryAcquire(host, limit);
       if (result.granted) return result.lease;
-      if (Date.now() + result.waitMs > deadline) {
+      if (Date.now() + result.waitMs > deadline || signal?.aborted) {
         throw new HostBusyError(`${host}: rate limit; next request in ${result.waitMs} ms`, result.waitMs);
       }
-      await delay(result.waitMs);
+      const until = Date.now() + result.waitMs;
+      try {
+        await delay(result.waitMs, undefined, signal ? { signal } : {});
+      } catch (error) {
+        if (!signal?.aborted) throw error;
+        const left = Math.max(1, until - Date.now());
+        throw new HostBusyError(`${host}: rate limit; stopped waiting, next request in ${left} ms`, left);
+      }
     }
   }
 
