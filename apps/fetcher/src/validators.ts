@@ -11,6 +11,13 @@ export interface UrlRecord {
   contentType: string | null;
 }
 
+/**
+ * How long the validators of a URL are kept after its last fetch: every `{date}` URL of a
+ * backfill is a URL of its own, and one not fetched for this long is not worth a conditional
+ * request.
+ */
+export const VALIDATORS_TTL_MS = 90 * 24 * 3_600_000;
+
 /** ETag, Last-Modified and last body key per URL, in Redis, shared by every fetcher replica. */
 export class Validators {
   constructor(
@@ -35,13 +42,18 @@ export class Validators {
   }
 
   async set(url: string, record: UrlRecord): Promise<void> {
-    await this.redis.hset(this.keyOf(url), {
-      url,
-      etag: record.etag ?? '',
-      lastModified: record.lastModified ?? '',
-      key: record.key ?? '',
-      contentType: record.contentType ?? '',
-    });
+    const key = this.keyOf(url);
+    await this.redis
+      .multi()
+      .hset(key, {
+        url,
+        etag: record.etag ?? '',
+        lastModified: record.lastModified ?? '',
+        key: record.key ?? '',
+        contentType: record.contentType ?? '',
+      })
+      .pexpire(key, VALIDATORS_TTL_MS)
+      .exec();
   }
 
   async forget(url: string): Promise<void> {
