@@ -12,6 +12,7 @@ import { RefusedFetchError } from './safety.js';
 describe('readFileSource', () => {
   let dir: TempDir;
   let root: string;
+  let linkedRoot: string;
 
   beforeAll(async () => {
     dir = await tempDir('file-sources');
@@ -21,6 +22,12 @@ describe('readFileSource', () => {
     await writeFile(join(dir.path, 'secret.txt'), 'outside');
     await symlink(join(dir.path, 'secret.txt'), join(root, 'link-out.txt'));
     await writeFile(join(root, 'big.txt'), Buffer.alloc(4096, 'x'));
+    // A root configured through a symlink, and a directory link out of the root.
+    linkedRoot = join(dir.path, 'digests-link');
+    await symlink(root, linkedRoot);
+    await mkdir(join(dir.path, 'elsewhere'));
+    await symlink(join(dir.path, 'elsewhere'), join(root, 'dir-out'));
+    await symlink(join(dir.path, 'nowhere.txt'), join(root, 'dangling.txt'));
   });
 
   afterAll(() => dir.remove());
@@ -50,5 +57,30 @@ describe('readFileSource', () => {
     await expect(readFileSource(url(root, 'big.txt'), [root], 1024)).rejects.toBeInstanceOf(
       PermanentFetchError,
     );
+  });
+
+  it('says a file inside a root reached through a symlink is missing', async () => {
+    await expect(readFileSource(url(linkedRoot, 'gone.txt'), [linkedRoot], 1024)).rejects.toThrow(
+      /no such file/,
+    );
+    await expect(readFileSource(url(root, 'nested', 'gone.txt'), [linkedRoot], 1024)).rejects.toThrow(
+      /no such file/,
+    );
+    await expect(readFileSource(url(linkedRoot, 'nested', 'page.txt'), [linkedRoot], 1024)).resolves.toEqual(
+      Buffer.from('inside'),
+    );
+  });
+
+  it('refuses a missing file outside every root, also through a symlink or a dangling one', async () => {
+    for (const target of [
+      url(dir.path, 'gone.txt'),
+      url(root, 'dir-out', 'gone.txt'),
+      url(root, 'dangling.txt'),
+      url(dir.path, 'no-dir', 'gone.txt'),
+    ]) {
+      for (const roots of [[root], [linkedRoot]]) {
+        await expect(readFileSource(target, roots, 1024), target).rejects.toBeInstanceOf(RefusedFetchError);
+      }
+    }
   });
 });

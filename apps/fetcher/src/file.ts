@@ -1,5 +1,5 @@
-import { open, realpath } from 'node:fs/promises';
-import { isAbsolute, relative, sep } from 'node:path';
+import { lstat, open, realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { PermanentFetchError } from './http.js';
@@ -26,8 +26,10 @@ export async function readFileSource(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Only a missing file under a root is reported as missing: elsewhere even existence stays private.
-    if (code === 'ENOENT' && (await insideAny(path, roots)))
-      throw new PermanentFetchError(`${path}: no such file`);
+    if (code === 'ENOENT') {
+      const at = await whereMissingWouldBe(path);
+      if (at !== null && (await insideAny(at, roots))) throw new PermanentFetchError(`${path}: no such file`);
+    }
     throw new RefusedFetchError(`refused ${url}: not inside FETCH_FILE_ROOTS`);
   }
   if (!(await insideAny(real, roots))) {
@@ -44,6 +46,30 @@ export async function readFileSource(
     return await handle.readFile();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The real path a missing `path` would have: its deepest existing ancestor resolved (so a root
+ * reached through a symlink is recognised, and a symlink out of one is not), the missing rest
+ * appended. Null when the first missing part exists after all as a dangling symlink, which leads
+ * who knows where.
+ */
+async function whereMissingWouldBe(path: string): Promise<string | null> {
+  const rest: string[] = [];
+  let dir = resolve(path);
+  for (;;) {
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    rest.unshift(basename(dir));
+    dir = parent;
+    const real = await realpath(dir).catch(() => null);
+    if (real === null) continue;
+    const dangling = await lstat(join(dir, rest[0]!)).then(
+      () => true,
+      () => false,
+    );
+    return dangling ? null : join(real, ...rest);
   }
 }
 
