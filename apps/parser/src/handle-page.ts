@@ -24,8 +24,9 @@ export async function handlePage(
 ): Promise<PageOutcome> {
   const run = runId === undefined ? {} : { runId };
   if (unchanged) {
-    const ids = await deps.store.paperIds(page.key, PARSER_VERSION);
-    if (ids) {
+    const stored = await deps.store.papers(page.key, PARSER_VERSION);
+    if (stored) {
+      const ids = stored.map((p) => p.id);
       const chunks = chunk(ids as PaperId[]);
       const jobIds = await deps.producer.enqueueMany(
         'papers.sighted',
@@ -73,11 +74,7 @@ export async function handlePage(
   );
   // Recorded only once the chunks are queued, so a later unchanged fetch never points at papers
   // that were never sent to the index, nor takes a URL whose papers never were for unchanged.
-  await deps.store.putPaperIds(
-    page.key,
-    PARSER_VERSION,
-    papers.map((p) => p.id),
-  );
+  await deps.store.putPapers(page.key, PARSER_VERSION, papers);
   await deps.store.putLastParse(page);
   return { papers: papers.length, chunks: chunks.length, sighted: false, warnings, jobIds };
 }

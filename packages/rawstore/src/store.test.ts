@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
+import type { Paper } from '@paperwire/schema';
 import { tempDir, type TempDir } from '@paperwire/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -27,6 +28,24 @@ const meta = (overrides: Partial<RawPageMeta> = {}): RawPageMeta => ({
   formatHint: 'hf-html',
   ...overrides,
 });
+
+function paper(id: string, upvotes: number | null): Paper {
+  const at = '2025-11-03T08:00:00.000Z';
+  return {
+    id,
+    title: `Paper ${id}`,
+    abstract: 'An abstract.',
+    authors: ['A. Author'],
+    authorCount: 1,
+    publishedAt: '2025-11-03',
+    upvotes,
+    codeUrls: [],
+    arxivId: id.startsWith('arxiv-') ? id.slice('arxiv-'.length).replace('_', '.') : null,
+    sources: [{ name: 'hf-daily', url: meta().url, format: 'hf-html', capturedAt: at, upvotes }],
+    firstSeenAt: at,
+    lastSeenAt: at,
+  };
+}
 
 async function filesUnder(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
@@ -137,17 +156,46 @@ describe('RawStore', () => {
     expect(listed).toEqual([]);
   });
 
-  it('remembers the paper ids a page parsed to, per parser version', async () => {
+  it('remembers the papers a page parsed to, per parser version, gzipped and whole', async () => {
     const { page } = await sut.put(Buffer.from('a listing'), meta());
-    expect(await sut.paperIds(page.key, 1)).toBeNull();
+    expect(await sut.papers(page.key, 1)).toBeNull();
 
-    await sut.putPaperIds(page.key, 1, ['arxiv-2511_00001', 'title-abc123']);
-    await sut.putPaperIds(page.key, 2, []);
+    const papers = [paper('arxiv-2511_00001', 5), paper('title-abc123', null)];
+    await sut.putPapers(page.key, 1, papers);
+    await sut.putPapers(page.key, 2, []);
 
-    expect(await sut.paperIds(page.key, 1)).toEqual(['arxiv-2511_00001', 'title-abc123']);
-    expect(await sut.paperIds(page.key, 2)).toEqual([]);
-    expect(await sut.paperIds(page.key, 3)).toBeNull();
-    await expect(sut.putPaperIds(page.key, 1, ['not an id'])).rejects.toThrow(/invalid paper ids/);
+    expect(await sut.papers(page.key, 1)).toEqual(papers);
+    expect(await sut.papers(page.key, 2)).toEqual([]);
+    expect(await sut.papers(page.key, 3)).toBeNull();
+    const parsed = (await filesUnder(join(sut.root, 'parsed'))).map((f) => f.split('/').pop());
+    expect(parsed.sort()).toEqual([`${page.key}.v1.papers.json.gz`, `${page.key}.v2.papers.json.gz`]);
+
+    // A later parse of the same body replaces the record as a whole.
+    const again = [paper('arxiv-2511_00001', 7)];
+    await sut.putPapers(page.key, 1, again);
+    expect(await sut.papers(page.key, 1)).toEqual(again);
+
+    await expect(sut.putPapers(page.key, 1, [{ ...paper('not an id', 1) }])).rejects.toThrow(
+      /invalid papers of raw page/,
+    );
+    expect(await sut.papers(page.key, 1)).toEqual(again);
+  });
+
+  it('says which papers file is corrupt', async () => {
+    const { page } = await sut.put(Buffer.from('a listing'), meta());
+    await sut.putPapers(page.key, 1, [paper('arxiv-2511_00001', 5)]);
+    const path = join(
+      sut.root,
+      'parsed',
+      page.key.slice(0, 2),
+      page.key.slice(2, 4),
+      `${page.key}.v1.papers.json.gz`,
+    );
+
+    await writeFile(path, Buffer.from('not gzip at all'));
+    await expect(sut.papers(page.key, 1)).rejects.toThrow(RawPageCorruptError);
+    await writeFile(path, gzipSync(JSON.stringify({ key: page.key, parserVersion: 1, papers: [{}] })));
+    await expect(sut.papers(page.key, 1)).rejects.toThrow(/invalid papers file/);
   });
 
   it("remembers the body and source of each URL's last parsed page, per URL", async () => {

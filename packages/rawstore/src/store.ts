@@ -5,10 +5,11 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 
 import {
-  PaperIdSchema,
+  PaperSchema,
   RawKeySchema,
   RawPageRefSchema,
   type Format,
+  type Paper,
   type RawPageRef,
 } from '@paperwire/schema';
 import { z } from 'zod';
@@ -28,10 +29,10 @@ export interface RawPageMeta {
 
 const ManifestIdSchema = RawPageRefSchema.shape.manifestId;
 const ParserVersionSchema = z.number().int().nonnegative();
-const PaperIdsFileSchema = z.object({
+const PapersFileSchema = z.object({
   key: RawKeySchema,
   parserVersion: ParserVersionSchema,
-  ids: z.array(PaperIdSchema),
+  papers: z.array(PaperSchema),
 });
 const LastParseFileSchema = z.object({
   url: z.string(),
@@ -68,11 +69,12 @@ function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
  *
  * - `objects/ab/cd/<sha256>.gz`: a body, gzip-compressed, keyed by the sha256 of the decoded body
  * - `manifests/<manifestId>.json`: one capture of a body (URL, time, content type, format hint)
- * - `parsed/ab/cd/<sha256>.v<parserVersion>.json`: the paper ids a body parsed to
+ * - `parsed/ab/cd/<sha256>.v<parserVersion>.papers.json.gz`: the papers of the body's last parse by
+ *   that parser version, gzip JSON
  * - `urls/<sha256(url)>.json`: the body (and source name) of the URL's last parsed page
  *
- * Every file is written atomically, and all but the `urls/` records never change once written, so
- * several processes can share one root.
+ * Every file is written atomically (readers see a whole old or a whole new file), and bodies and
+ * manifests never change once written, so several processes can share one root.
  */
 export class RawStore {
   constructor(readonly root: string) {}
@@ -90,8 +92,14 @@ export class RawStore {
     return join(this.root, 'manifests', `${manifestId}.json`);
   }
 
-  private paperIdsPath(key: string, parserVersion: number): string {
-    return join(this.root, 'parsed', key.slice(0, 2), key.slice(2, 4), `${key}.v${parserVersion}.json`);
+  private papersPath(key: string, parserVersion: number): string {
+    return join(
+      this.root,
+      'parsed',
+      key.slice(0, 2),
+      key.slice(2, 4),
+      `${key}.v${parserVersion}.papers.json.gz`,
+    );
   }
 
   private lastParsePath(url: string): string {
@@ -179,27 +187,42 @@ export class RawStore {
     }
   }
 
-  /** Records the paper ids `key` parsed to with parser version `parserVersion`. */
-  async putPaperIds(key: string, parserVersion: number, ids: string[]): Promise<void> {
-    const record = checked(PaperIdsFileSchema, { key, parserVersion, ids }, `paper ids of raw page ${key}`);
-    await writeFileAtomic(this.paperIdsPath(key, parserVersion), `${JSON.stringify(record)}\n`, {
+  /**
+   * Records the papers `key` parsed to with parser version `parserVersion`, as parsed (sources and
+   * sighting times of that capture). Rewritten by every parse of the body; each version is whole.
+   */
+  async putPapers(key: string, parserVersion: number, papers: Paper[]): Promise<void> {
+    const record = checked(PapersFileSchema, { key, parserVersion, papers }, `papers of raw page ${key}`);
+    await writeFileAtomic(this.papersPath(key, parserVersion), await gzipAsync(JSON.stringify(record)), {
       exclusive: false,
     });
   }
 
-  /** The paper ids recorded for `key` and `parserVersion`; null when that page was never recorded. */
-  async paperIds(key: string, parserVersion: number): Promise<string[] | null> {
+  /** The papers recorded for `key` and `parserVersion`; null when that body was never recorded. */
+  async papers(key: string, parserVersion: number): Promise<Paper[] | null> {
     checked(RawKeySchema, key, 'raw page key');
     checked(ParserVersionSchema, parserVersion, 'parser version');
-    const path = this.paperIdsPath(key, parserVersion);
-    let text: string;
+    const path = this.papersPath(key, parserVersion);
+    let compressed: Buffer;
     try {
-      text = await readFile(path, 'utf8');
+      compressed = await readFile(path);
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
     }
-    return checked(PaperIdsFileSchema, parseJson(text, path), `paper ids file ${path}`).ids;
+    let text: string;
+    try {
+      text = (await gunzipAsync(compressed)).toString('utf8');
+    } catch (err) {
+      throw new RawPageCorruptError(`papers file ${path} does not decompress (${(err as Error).message})`);
+    }
+    const record = checked(PapersFileSchema, parseJson(text, path), `papers file ${path}`);
+    if (record.key !== key || record.parserVersion !== parserVersion) {
+      throw new RawPageCorruptError(
+        `papers file ${path} holds raw page ${record.key} v${record.parserVersion}, not ${key} v${parserVersion}`,
+      );
+    }
+    return record.papers;
   }
 
   /**
