@@ -60,7 +60,6 @@ async function startIndexer(name: string): Promise<{ index: SearchIndex; stop():
       lockPrefix: `${prefix}:lock:paper:`,
       lockTtlMs: 10_000,
       metrics: createMetrics('indexer'),
-      producer,
       runs,
       logger,
     },
@@ -93,7 +92,7 @@ async function ingestDigest(
 }
 
 describe('a page whose papers the index lacks', () => {
-  it('is parsed again when it comes back unchanged, and its papers are counted as indexed', async () => {
+  it('brings them all back when it comes back unchanged, counted as sighted', async () => {
     const first = await startIndexer('index-1');
     let ids: string[];
     try {
@@ -111,19 +110,25 @@ describe('a page whose papers the index lacks', () => {
     // The index is gone (a deleted data/index, another engine); the raw store still knows the body.
     const second = await startIndexer('index-2');
     try {
-      const { archived, state } = await ingestDigest('2025-11-05T00:00:00.000Z');
+      const capturedAt = '2025-11-05T00:00:00.000Z';
+      const { archived, state } = await ingestDigest(capturedAt);
       expect(archived.unchanged).toBe(true);
       expect(state).toMatchObject({
         unchanged: 1,
-        papersIndexed: 68,
-        papersSighted: 0,
+        papersIndexed: 0,
+        papersSighted: 68,
         pagesFailed: 0,
         chunksFailed: 0,
         done: true,
       });
       expect((await second.index.stats()).papers).toBe(68);
       const missing: string[] = [];
-      for (const id of ids) if ((await second.index.get(id)) === null) missing.push(id);
+      for (const id of ids) {
+        const paper = await second.index.get(id);
+        if (paper === null) missing.push(id);
+        // As a parse of this capture gives them.
+        else expect([paper.firstSeenAt, paper.lastSeenAt]).toEqual([capturedAt, capturedAt]);
+      }
       expect(missing).toEqual([]);
     } finally {
       await second.stop();

@@ -1,8 +1,7 @@
 import type { AppMetrics } from '@paperwire/observability';
-import { refreshPage, type IndexingHandlers, type Runs } from '@paperwire/pipeline';
-import { withLocks, type Producer } from '@paperwire/queue';
-import { paperIdFromTitle } from '@paperwire/schema';
-import type { SearchIndex } from '@paperwire/search';
+import { withLocks, type JobHandlers } from '@paperwire/queue';
+import { paperIdFromTitle, type Paper } from '@paperwire/schema';
+import type { SearchIndex, UpsertResult } from '@paperwire/search';
 import type { Redis } from 'ioredis';
 
 /** The records a write to `ids` may touch: the ids and the records their title ids were merged into. */
@@ -20,17 +19,14 @@ export interface IndexerDeps {
   lockPrefix: string;
   lockTtlMs: number;
   metrics: AppMetrics;
-  /** Queues a page to be parsed again when its sighting names papers the index lacks. */
-  producer: Producer;
-  runs: Runs;
 }
 
 /**
- * papers.parsed → merged into the index; papers.sighted → lastSeenAt advanced, and the page
- * parsed again when the index lacks some of its papers (a wiped or replaced index, a chunk that
- * failed for good): a sighting alone would never bring them back.
+ * papers.parsed and papers.sighted → merged into the index, the same way: a sighting carries the
+ * papers of its page's last parse stamped with its own capture, so it commutes with every parse
+ * and brings back papers the index lacks (a wiped or replaced index, a chunk that failed for good).
  */
-export function indexerHandlers(deps: IndexerDeps): IndexingHandlers {
+export function indexerHandlers(deps: IndexerDeps): JobHandlers<'index'> {
   const withKeys = <T>(keys: string[], fn: () => Promise<T>) =>
     withLocks(deps.locks, keys, fn, {
       ttlMs: deps.lockTtlMs,
@@ -59,26 +55,21 @@ export function indexerHandlers(deps: IndexerDeps): IndexingHandlers {
   };
   const lockKeys = (ids: string[]) => recordsTouched(deps.index, ids);
 
-  return {
-    'papers.parsed': async ({ papers }) => {
-      // A paper's id and its title id: a title-only sighting and an arXiv sighting of the same
-      // paper claim the same identity, so they must not merge concurrently; `lock` adds the
-      // record a title id was merged into.
-      const result = await lock(
-        papers.flatMap((p) => [p.id, paperIdFromTitle(p.title)]),
-        () => deps.index.upsert(papers),
-      );
-      deps.metrics.papersIndexed.inc({ result: 'created' }, result.created);
-      deps.metrics.papersIndexed.inc({ result: 'updated' }, result.updated);
-      deps.metrics.papersIndexed.inc({ result: 'unchanged' }, result.unchanged);
-      return result;
-    },
-    'papers.sighted': async (job) => {
-      const { ids, url, capturedAt } = job;
-      const result = await lock(ids, () => deps.index.recordSightings(ids, url, capturedAt));
-      deps.metrics.papersIndexed.inc({ result: 'sighted' }, result.updated);
-      const refreshJobId = result.missing.length > 0 ? await refreshPage(deps, job) : null;
-      return { ...result, refreshJobId };
-    },
+  /**
+   * A paper's id and its title id: a title-only sighting and an arXiv sighting of the same paper
+   * claim the same identity, so they must not merge concurrently; `lock` adds the record a title
+   * id was merged into.
+   */
+  const upsert = async ({ papers }: { papers: Paper[] }): Promise<UpsertResult> => {
+    const result = await lock(
+      papers.flatMap((p) => [p.id, paperIdFromTitle(p.title)]),
+      () => deps.index.upsert(papers),
+    );
+    deps.metrics.papersIndexed.inc({ result: 'created' }, result.created);
+    deps.metrics.papersIndexed.inc({ result: 'updated' }, result.updated);
+    deps.metrics.papersIndexed.inc({ result: 'unchanged' }, result.unchanged);
+    return result;
   };
+
+  return { 'papers.parsed': upsert, 'papers.sighted': upsert };
 }

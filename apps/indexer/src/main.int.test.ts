@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freePort, repoRoot, tempDir, uniquePrefix, waitFor } from '@paperwire/testing';
 import { expect, it } from 'vitest';
 
-it('logs that its Redis connections cannot connect, for each role', async () => {
+it('logs that its Redis connection cannot connect', async () => {
   const data = await tempDir('indexer-main');
   // Nothing listens there: every connection the indexer opens fails.
   const redisUrl = `redis://127.0.0.1:${await freePort()}`;
@@ -39,15 +39,12 @@ it('logs that its Redis connections cannot connect, for each role', async () => 
         .map((line) => (JSON.parse(line) as { role?: string }).role),
     );
   try {
-    await waitFor(
-      () => (rolesLogged().has('producer') && rolesLogged().has('client')) || child.exitCode !== null,
-      {
-        what: 'the indexer to log connection errors of its lock client and producer',
-        timeoutMs: 30_000,
-      },
-    );
+    await waitFor(() => rolesLogged().has('client') || child.exitCode !== null, {
+      what: 'the indexer to log a connection error of its lock client',
+      timeoutMs: 30_000,
+    });
     expect(child.exitCode, output).toBeNull();
-    expect([...rolesLogged()]).toEqual(expect.arrayContaining(['client', 'producer']));
+    expect([...rolesLogged()]).toContain('client');
   } finally {
     child.kill('SIGKILL');
     await exited;

@@ -1,6 +1,6 @@
 import { createLogger, createMetrics, serveMetrics, workerObserver } from '@paperwire/observability';
 import { Runs } from '@paperwire/pipeline';
-import { createRedis, onShutdown, Producer } from '@paperwire/queue';
+import { createRedis, onShutdown } from '@paperwire/queue';
 import { createSearchIndex, describeEngine } from '@paperwire/search';
 
 import { env } from './env.js';
@@ -19,11 +19,6 @@ const index = createSearchIndex(searchConfig);
 await index.ensureSettings();
 
 const locks = createRedis(env.REDIS_URL, 'client', logger);
-const producer = new Producer({
-  connection: createRedis(env.REDIS_URL, 'producer', logger),
-  prefix: env.QUEUE_PREFIX,
-  logger,
-});
 const worker = createIndexerWorker(
   {
     index,
@@ -31,7 +26,6 @@ const worker = createIndexerWorker(
     lockPrefix: `${env.QUEUE_PREFIX}:lock:paper:`,
     lockTtlMs: env.INDEX_LOCK_TTL_MS,
     metrics,
-    producer,
     runs: new Runs(locks, env.QUEUE_PREFIX),
     logger,
   },
@@ -44,12 +38,13 @@ const worker = createIndexerWorker(
 );
 
 const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT);
-logger.info({ queue: 'index', engine: describeEngine(searchConfig), metricsPort: metricsServer.port }, 'indexer ready');
+logger.info(
+  { queue: 'index', engine: describeEngine(searchConfig), metricsPort: metricsServer.port },
+  'indexer ready',
+);
 
 onShutdown(logger, async () => {
   await worker.close();
-  await producer.close();
-  producer.connection.disconnect();
   locks.disconnect();
   await index.close();
   await metricsServer.close();

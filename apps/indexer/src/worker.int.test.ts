@@ -33,7 +33,6 @@ beforeAll(async () => {
       lockPrefix: `${prefix}:lock:paper:`,
       lockTtlMs: 10_000,
       metrics: createMetrics('indexer'),
-      producer,
       runs,
       logger: createLogger('indexer-test', 'silent'),
     },

@@ -1,5 +1,5 @@
 import type { Logger } from '@paperwire/observability';
-import { jobGivenUp, trackIndexing } from '@paperwire/pipeline';
+import { jobGivenUp, trackIndexing, type Runs } from '@paperwire/pipeline';
 import { createWorker, type QueueOptions, type WorkerObserver } from '@paperwire/queue';
 
 import { indexerHandlers, type IndexerDeps } from './handlers.js';
@@ -11,7 +11,7 @@ export interface IndexerWorkerOptions extends QueueOptions {
 
 /** The index queue's worker: each chunk written to the index and counted in its run. */
 export function createIndexerWorker(
-  deps: IndexerDeps & { logger: Logger },
+  deps: IndexerDeps & { runs: Runs; logger: Logger },
   opts: IndexerWorkerOptions,
 ): ReturnType<typeof createWorker> {
   return createWorker({

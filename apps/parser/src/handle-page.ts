@@ -1,12 +1,14 @@
 import { PARSER_VERSION, ParseError, parsePage } from '@paperwire/parsers';
 import { UnrecoverableJobError, type Producer } from '@paperwire/queue';
 import type { RawStore } from '@paperwire/rawstore';
-import { PAPERS_PER_CHUNK, type JobPayload, type Paper, type PaperId } from '@paperwire/schema';
+import { PAPERS_PER_CHUNK, type JobPayload, type Paper } from '@paperwire/schema';
+
+import { sightedPapers } from './sighting.js';
 
 export interface PageOutcome {
   papers: number;
   chunks: number;
-  /** True when the page was not parsed again: its known papers were recorded as seen. */
+  /** True when the page was not parsed again: its last parse's papers were sent as seen now. */
   sighted: boolean;
   warnings: string[];
   /** Ids of the papers.parsed or papers.sighted jobs queued for the page. */
@@ -14,9 +16,10 @@ export interface PageOutcome {
 }
 
 /**
- * page.fetched → papers.parsed (new page) or papers.sighted (a body already parsed by this
- * parser version). A page that cannot be parsed fails its job for good with the reason; its raw
- * body stays archived for a reparse after a parser fix.
+ * page.fetched → papers.parsed (new page) or papers.sighted (this URL's last parse was of the same
+ * body, by this parser version: its papers, stamped with this capture). A page that cannot be
+ * parsed fails its job for good with the reason; its raw body stays archived for a reparse after a
+ * parser fix.
  */
 export async function handlePage(
   deps: { store: RawStore; producer: Producer },
@@ -24,22 +27,17 @@ export async function handlePage(
 ): Promise<PageOutcome> {
   const run = runId === undefined ? {} : { runId };
   if (unchanged) {
+    // A body without papers stored for this parser version (an older store, a parse that never
+    // finished) or stored by a parse of another URL or source name is parsed below.
     const stored = await deps.store.papers(page.key, PARSER_VERSION);
-    if (stored) {
-      const ids = stored.map((p) => p.id);
-      const chunks = chunk(ids as PaperId[]);
+    const papers = stored === null ? null : sightedPapers(stored, page);
+    if (papers !== null) {
+      const chunks = chunk(papers);
       const jobIds = await deps.producer.enqueueMany(
         'papers.sighted',
-        chunks.map((part) => ({
-          manifestId: page.manifestId,
-          url: page.url,
-          capturedAt: page.capturedAt,
-          ids: part,
-          page,
-          ...run,
-        })),
+        chunks.map((part) => ({ manifestId: page.manifestId, papers: part, ...run })),
       );
-      return { papers: ids.length, chunks: chunks.length, sighted: true, warnings: [], jobIds };
+      return { papers: papers.length, chunks: chunks.length, sighted: true, warnings: [], jobIds };
     }
   }
 

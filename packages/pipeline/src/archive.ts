@@ -8,8 +8,9 @@ export interface Archived {
   page: RawPageRef;
   /**
    * This URL gave the same body (under the same source name) the last time one of its pages was
-   * parsed: the parser records a sighting instead of parsing again. The same body from a new URL or source is
-   * parsed, so the URL and source reach its papers' `sources`.
+   * parsed: the parser sends the papers of that parse again, stamped with this capture, instead of
+   * parsing. The same body from a new URL or source is parsed, so the URL and source reach its
+   * papers' `sources`.
    */
   unchanged: boolean;
   jobId: string;
@@ -35,7 +36,7 @@ export async function archivePage(
 ): Promise<Archived> {
   const { page } = await deps.store.put(body, meta);
   // Unchanged per URL, not per body: a body first seen under another URL (or source name) is parsed,
-  // since a sighting only updates the source entries of its own URL and would never add this one.
+  // since the papers a sighting sends again name the URL and source of the parse they came from.
   // The last parse is recorded once the papers are queued, so a page whose parse never happened
   // (or failed) is parsed again instead of sighted.
   const last = await deps.store.lastParse(page.url);

@@ -20,12 +20,4 @@ export { SourceState, type SourceStatus } from './source-state.js';
 export { keys as stateKeys, redisOf } from './keys.js';
 export { pipelineState, waitForIdle, type PipelineState } from './wait.js';
 export { watchQueueDepths } from './depth.js';
-export {
-  jobGivenUp,
-  pageItem,
-  pageParsed,
-  refreshPage,
-  trackIndexing,
-  type IndexingHandlers,
-  type SightedOutcome,
-} from './tracking.js';
+export { jobGivenUp, pageParsed, trackIndexing } from './tracking.js';

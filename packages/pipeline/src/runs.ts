@@ -142,14 +142,13 @@ export class Runs {
     return FETCH_OUTCOMES.includes(value as FetchOutcome) ? (value as FetchOutcome) : null;
   }
 
-  /** `page`: the page's item in the run, its manifest id (see `pageItem` for a refresh). */
-  async openPage(runId: string, page: string): Promise<void> {
-    await this.open(runId, `p:${page}`, 'pagesPending');
+  async openPage(runId: string, manifestId: string): Promise<void> {
+    await this.open(runId, `p:${manifestId}`, 'pagesPending');
   }
 
-  async closePage(runId: string, page: string, outcome: 'parsed' | 'failed'): Promise<boolean> {
+  async closePage(runId: string, manifestId: string, outcome: 'parsed' | 'failed'): Promise<boolean> {
     const counter = outcome === 'parsed' ? 'pagesParsed' : 'pagesFailed';
-    return this.close(runId, `p:${page}`, outcome, 'pagesPending', [[counter, 1]]);
+    return this.close(runId, `p:${manifestId}`, outcome, 'pagesPending', [[counter, 1]]);
   }
 
   async openChunk(runId: string, jobId: string): Promise<void> {

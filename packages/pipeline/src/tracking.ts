@@ -1,21 +1,7 @@
-import {
-  jobIdOf,
-  type FinalFailure,
-  type JobContext,
-  type JobHandlers,
-  type Producer,
-} from '@paperwire/queue';
+import { jobIdOf, type FinalFailure, type JobHandlers } from '@paperwire/queue';
 import { RunIdSchema, type JobPayload } from '@paperwire/schema';
 
 import type { Runs } from './runs.js';
-
-/**
- * A page's item in its run: its manifest id, and a refresh (the page parsed again for papers the
- * index lacked) an item of its own, since the page's first parse has already closed the first.
- */
-export function pageItem(job: { page: { manifestId: string }; refresh?: boolean | undefined }): string {
-  return job.refresh === true ? `${job.page.manifestId}-refresh` : job.page.manifestId;
-}
 
 /**
  * Parser bookkeeping for a page of a run: its chunks become pending, then the page is parsed.
@@ -28,7 +14,7 @@ export async function pageParsed(
 ): Promise<void> {
   if (job.runId === undefined) return;
   for (const id of chunkJobIds) await runs.openChunk(job.runId, id);
-  await runs.closePage(job.runId, pageItem(job), 'parsed');
+  await runs.closePage(job.runId, job.page.manifestId, 'parsed');
 }
 
 /**
@@ -47,8 +33,7 @@ export async function jobGivenUp(
     case 'page.fetched': {
       const manifestId = field(field(failure.data, 'page'), 'manifestId');
       if (typeof manifestId !== 'string' || manifestId === '') return;
-      const refresh = field(failure.data, 'refresh') === true;
-      await runs.closePage(runId.data, pageItem({ page: { manifestId }, refresh }), 'failed');
+      await runs.closePage(runId.data, manifestId, 'failed');
       return;
     }
     case 'papers.parsed':
@@ -66,42 +51,11 @@ function field(value: unknown, key: string): unknown {
 }
 
 /**
- * Queues the page of a sighting to be parsed again (the index lacks some of its papers), counted
- * as a pending page of the run before its job exists. Returns the job id; null when the sighting
- * does not name its page (a job queued before sightings carried it).
+ * The indexer's handlers, with each chunk of a run counted once written: the papers of a parsed
+ * chunk as indexed, those of an unchanged page's chunk as sighted. A chunk that fails for good is
+ * closed by `jobGivenUp`.
  */
-export async function refreshPage(
-  deps: { producer: Producer; runs: Runs },
-  job: JobPayload<'papers.sighted'>,
-): Promise<string | null> {
-  if (job.page === undefined) return null;
-  const refresh = { page: job.page, unchanged: false, refresh: true } as const;
-  if (job.runId !== undefined) await deps.runs.openPage(job.runId, pageItem(refresh));
-  return deps.producer.enqueue('page.fetched', {
-    ...refresh,
-    ...(job.runId === undefined ? {} : { runId: job.runId }),
-  });
-}
-
-/** What the indexer's papers.sighted handler reports, for the run's counts. */
-export interface SightedOutcome {
-  /** Ids the index does not hold. */
-  missing: string[];
-  /** The page queued to be parsed again because of them (see refreshPage), or null. */
-  refreshJobId: string | null;
-}
-
-/** The indexer's handlers, papers.sighted reporting what the run needs to count it. */
-export type IndexingHandlers = Omit<JobHandlers<'index'>, 'papers.sighted'> & {
-  'papers.sighted': (payload: JobPayload<'papers.sighted'>, ctx: JobContext) => Promise<SightedOutcome>;
-};
-
-/**
- * The indexer's handlers, with each chunk of a run counted once written (papers indexed or
- * sighted); a chunk that fails for good is closed by `jobGivenUp`. A sighting that queued its page
- * again counts no paper: the page's new parse counts them as indexed.
- */
-export function trackIndexing(handlers: IndexingHandlers, runs: Runs): JobHandlers<'index'> {
+export function trackIndexing(handlers: JobHandlers<'index'>, runs: Runs): JobHandlers<'index'> {
   return {
     'papers.parsed': async (job, ctx) => {
       const result = await handlers['papers.parsed'](job, ctx);
@@ -113,8 +67,7 @@ export function trackIndexing(handlers: IndexingHandlers, runs: Runs): JobHandle
     'papers.sighted': async (job, ctx) => {
       const result = await handlers['papers.sighted'](job, ctx);
       if (job.runId !== undefined) {
-        const sighted = result.refreshJobId === null ? job.ids.length - result.missing.length : 0;
-        await runs.closeChunk(job.runId, jobIdOf('papers.sighted', job)!, { sighted });
+        await runs.closeChunk(job.runId, jobIdOf('papers.sighted', job)!, { sighted: job.papers.length });
       }
       return result;
     },

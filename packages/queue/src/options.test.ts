@@ -33,9 +33,7 @@ const paper: Paper = {
 
 const sighted = (ids: string[]): JobPayload<'papers.sighted'> => ({
   manifestId,
-  url: page.url,
-  capturedAt: page.capturedAt,
-  ids,
+  papers: ids.map((id) => ({ ...paper, id })),
 });
 
 describe('jobOptions', () => {

@@ -31,9 +31,7 @@ export function jobIdOf<N extends JobName>(name: N, payload: JobPayload<N>): str
     }
     case 'page.fetched': {
       const p = payload as JobPayload<'page.fetched'>;
-      // A refresh must not be taken for the page's first job, which BullMQ keeps (completed or
-      // failed) and would answer a second add of its id with, silently adding nothing.
-      return `${p.page.manifestId}${runPart(p.runId)}${p.refresh === true ? '-refresh' : ''}`;
+      return `${p.page.manifestId}${runPart(p.runId)}`;
     }
     case 'papers.parsed': {
       const p = payload as JobPayload<'papers.parsed'>;
@@ -41,7 +39,8 @@ export function jobIdOf<N extends JobName>(name: N, payload: JobPayload<N>): str
     }
     case 'papers.sighted': {
       const p = payload as JobPayload<'papers.sighted'>;
-      return `${p.manifestId}${runPart(p.runId)}-seen-${digest(...[...p.ids].sort()).slice(0, 16)}`;
+      const ids = p.papers.map((paper) => paper.id).sort();
+      return `${p.manifestId}${runPart(p.runId)}-seen-${digest(...ids).slice(0, 16)}`;
     }
     default:
       return unreachable(name);

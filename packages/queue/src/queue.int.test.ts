@@ -15,7 +15,7 @@ import {
   type JobHandlers,
   type WorkerObserver,
 } from './index.js';
-import { capturedAt, paper, rawPage } from './testing/fixtures.js';
+import { paper, rawPage } from './testing/fixtures.js';
 
 const redisUrl = inject('redisUrl');
 const logger = createLogger('queue-test', 'silent');
@@ -300,9 +300,7 @@ describe('Producer and createWorker', () => {
     });
     const sighted = await producer.enqueue('papers.sighted', {
       manifestId: 'd'.repeat(32),
-      url: 'https://huggingface.co/papers',
-      capturedAt,
-      ids: [paper(2).id],
+      papers: [paper(2)],
     });
 
     const parsedJob = await settled('index', parsed, 'failed');

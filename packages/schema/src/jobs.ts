@@ -1,13 +1,16 @@
 import { z } from 'zod';
 
 import { RawPageRefSchema } from './page.js';
-import { FormatSchema, IsoDateSchema, IsoDateTimeSchema, PaperIdSchema, PaperSchema } from './paper.js';
+import { FormatSchema, IsoDateSchema, IsoDateTimeSchema, PaperSchema } from './paper.js';
 
 /** Queues, one per pipeline stage; each is consumed by one app. */
 export const QUEUES = ['fetch', 'parse', 'index'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
-/** Papers per `papers.parsed` job: small enough for Redis, big enough to batch engine writes. */
+/**
+ * Papers per `papers.parsed` or `papers.sighted` job: small enough for Redis, big enough to batch
+ * engine writes.
+ */
 export const PAPERS_PER_CHUNK = 200;
 
 /**
@@ -53,15 +56,12 @@ export const PageFetchPayloadSchema = z.object({
 
 export const PageFetchedPayloadSchema = z.object({
   page: RawPageRefSchema,
-  /** The body is byte-identical to one already archived: record the sighting, don't re-parse. */
+  /**
+   * This URL's last parse was of the same body under the same source name: the parser sends the
+   * papers of that parse again, stamped with this capture, instead of parsing the body again.
+   */
   unchanged: z.boolean(),
   runId: RunIdSchema.optional(),
-  /**
-   * Queued again by the indexer because a sighting of this page named papers the index lacks (a
-   * wiped or replaced index, a chunk that failed for good): the page is parsed afresh, as a job of
-   * its own beside the page's first one.
-   */
-  refresh: z.boolean().optional(),
 });
 
 export const PapersParsedPayloadSchema = z.object({
@@ -72,14 +72,16 @@ export const PapersParsedPayloadSchema = z.object({
   runId: RunIdSchema.optional(),
 });
 
+/**
+ * The papers of an unchanged page, as its last parse gave them but stamped with this capture (its
+ * capture time as their source entry's and as firstSeenAt and lastSeenAt): merged into the index
+ * like parsed papers, so a sighting and a parse commute. A job of its own so runs count sightings
+ * apart from new papers.
+ */
 export const PapersSightedPayloadSchema = z.object({
   manifestId: RawPageRefSchema.shape.manifestId,
-  url: z.string().min(1),
-  capturedAt: IsoDateTimeSchema,
-  ids: z.array(PaperIdSchema).min(1).max(PAPERS_PER_CHUNK),
+  papers: z.array(PaperSchema).min(1).max(PAPERS_PER_CHUNK),
   runId: RunIdSchema.optional(),
-  /** The page the ids were recorded for, so it can be parsed again when the index lacks some. */
-  page: RawPageRefSchema.optional(),
 });
 
 /**
