@@ -5,7 +5,10 @@ import { defineConfig } from 'vitest/config';
 // packages, and `import` makes CommonJS `require` pick ESM entries (express 5's router then gets a
 // module namespace instead of a function from `require('is-promise')`). Vite adds `import` itself.
 const resolve = { conditions: ['source', 'module', 'node', 'default'] };
-const shared = { resolve, ssr: { resolve: { conditions: resolve.conditions, externalConditions: ['source'] } } };
+const shared = {
+  resolve,
+  ssr: { resolve: { conditions: resolve.conditions, externalConditions: ['source'] } },
+};
 
 export default defineConfig({
   test: {

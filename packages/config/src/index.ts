@@ -20,9 +20,9 @@ export const commonEnv = {
 };
 
 export const redisEnv = {
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL' }).default(
-    'redis://127.0.0.1:6379',
-  ),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL' })
+    .default('redis://127.0.0.1:6379'),
   /** Prefix of every BullMQ key, so several deployments can share one Redis. */
   QUEUE_PREFIX: z
     .string()

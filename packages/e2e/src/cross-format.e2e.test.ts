@@ -83,7 +83,9 @@ describe('one record per paper across digest formats, whatever the order', () =>
       for (const path of order) {
         await stack.cli(['ingest', origin + path, '--captured-at', PAGES[path]!.capturedAt, '--wait']);
       }
-      const { body } = await stack.get<SearchResponse>(`/v1/search?q=${encodeURIComponent('Sparse Mixture-of-Experts edge')}`);
+      const { body } = await stack.get<SearchResponse>(
+        `/v1/search?q=${encodeURIComponent('Sparse Mixture-of-Experts edge')}`,
+      );
       expect(body.total).toBe(1);
       expect((await stack.get<{ papers: number }>('/v1/stats')).body.papers).toBe(1);
       return { record: body.hits[0]!, stack };
@@ -114,7 +116,9 @@ describe('one record per paper across digest formats, whatever the order', () =>
 
       // The title-only id the text digest gave the paper now points at the arXiv record.
       for (const { stack } of [forward, reverse]) {
-        const res = await fetch(`${stack.gateway}/v1/papers/${paperIdFromTitle(TITLE)}`, { redirect: 'manual' });
+        const res = await fetch(`${stack.gateway}/v1/papers/${paperIdFromTitle(TITLE)}`, {
+          redirect: 'manual',
+        });
         expect(res.status).toBe(301);
         expect(res.headers.get('location')).toBe('/v1/papers/arxiv-2510_27001');
       }

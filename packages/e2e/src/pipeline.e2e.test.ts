@@ -130,7 +130,9 @@ describe('pipeline end to end: fetcher → parser → indexer → gateway', () =
 
     const misses: string[] = [];
     for (const paper of await allPapers()) {
-      const { body } = await stack.get<SearchResponse>(`/v1/search?limit=1&q=${encodeURIComponent(paper.title)}`);
+      const { body } = await stack.get<SearchResponse>(
+        `/v1/search?limit=1&q=${encodeURIComponent(paper.title)}`,
+      );
       if (body.hits[0]?.id !== paper.id) misses.push(`${paper.title} → ${body.hits[0]?.title ?? '(none)'}`);
     }
     expect(misses).toEqual([]);
@@ -142,7 +144,13 @@ describe('pipeline end to end: fetcher → parser → indexer → gateway', () =
 
   it('records a second sighting of the same page without duplicating or re-parsing', async () => {
     const before = new Map((await allPapers()).map((p) => [p.id, p]));
-    const output = await stack.cli(['ingest', `${origin}/papers/2025-11-03.txt`, '--captured-at', '2025-11-05', '--wait']);
+    const output = await stack.cli([
+      'ingest',
+      `${origin}/papers/2025-11-03.txt`,
+      '--captured-at',
+      '2025-11-05',
+      '--wait',
+    ]);
     expect(output).toContain('68 papers in the index');
 
     const after = await allPapers();
@@ -164,7 +172,10 @@ describe('pipeline end to end: fetcher → parser → indexer → gateway', () =
     await stack.cli(['ingest', emptyFile, '--wait']);
     await stack.cli(['ingest', `${origin}/extra.txt`, '--captured-at', '2025-11-04', '--wait']);
 
-    const producer = new Producer({ connection: createRedis(inject('redisUrl'), 'producer'), prefix: stack.env.QUEUE_PREFIX! });
+    const producer = new Producer({
+      connection: createRedis(inject('redisUrl'), 'producer'),
+      prefix: stack.env.QUEUE_PREFIX!,
+    });
     try {
       const failed = await waitFor(
         async () => {

@@ -45,7 +45,11 @@ export async function startStack(redisUrl: string): Promise<Stack> {
     FETCH_ALLOW_HOSTS: '127.0.0.1',
   };
   const gateway = `http://127.0.0.1:${port}`;
-  const up = spawn(process.execPath, [...cliArgs, 'up', '--no-ingest'], { cwd: repoRoot, env, stdio: 'pipe' });
+  const up = spawn(process.execPath, [...cliArgs, 'up', '--no-ingest'], {
+    cwd: repoRoot,
+    env,
+    stdio: 'pipe',
+  });
   let upOutput = '';
   up.stdout.on('data', (d: Buffer) => (upOutput += d.toString()));
   up.stderr.on('data', (d: Buffer) => (upOutput += d.toString()));
@@ -97,7 +101,9 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.once('error', reject);
     child.once('exit', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`paperwire ${args.slice(4).join(' ')} exited ${code}:\n${output}`)),
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`paperwire ${args.slice(4).join(' ')} exited ${code}:\n${output}`)),
     );
   });
 }

@@ -1,6 +1,13 @@
 export { createRedis, type RedisRole } from './redis.js';
 export { Producer, type QueueOptions } from './producer.js';
-export { jobOptions, jobIdOf, retryDelay, JOB_ATTEMPTS, BACKOFF_BASE_MS, RETRY_LATER_BACKOFF } from './options.js';
+export {
+  jobOptions,
+  jobIdOf,
+  retryDelay,
+  JOB_ATTEMPTS,
+  BACKOFF_BASE_MS,
+  RETRY_LATER_BACKOFF,
+} from './options.js';
 export {
   createWorker,
   assertHandlersCover,

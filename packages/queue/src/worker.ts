@@ -200,7 +200,10 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
     opts
       .onFinalFailure?.({ jobId: job.id ?? '', name: job.name, data: job.data, error: err })
       .catch((hookErr: unknown) =>
-        logger.error({ err: hookErr, queue, jobId: job.id, job: job.name }, 'bookkeeping of a failed job failed'),
+        logger.error(
+          { err: hookErr, queue, jobId: job.id, job: job.name },
+          'bookkeeping of a failed job failed',
+        ),
       );
   });
   worker.once('closed', () => {

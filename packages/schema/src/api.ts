@@ -27,7 +27,13 @@ export const SearchParamsSchema = z
   });
 export type SearchParams = z.output<typeof SearchParamsSchema>;
 
-export const SORTS = ['relevance', 'publishedAt:desc', 'publishedAt:asc', 'firstSeenAt:desc', 'upvotes:desc'] as const;
+export const SORTS = [
+  'relevance',
+  'publishedAt:desc',
+  'publishedAt:asc',
+  'firstSeenAt:desc',
+  'upvotes:desc',
+] as const;
 export type SearchSort = (typeof SORTS)[number];
 export const FACETS = ['year', 'hasCode', 'source'] as const;
 export type SearchFacet = (typeof FACETS)[number];

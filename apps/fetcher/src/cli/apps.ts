@@ -24,7 +24,13 @@ export interface RunningApp {
 export function appCommand(name: AppName): string[] {
   const built = join(repoRoot, 'apps', name, 'dist', 'main.js');
   if (!fromSource && existsSync(built)) return [process.execPath, built];
-  return [process.execPath, '--conditions=source', '--import', 'tsx', join(repoRoot, 'apps', name, 'src', 'main.ts')];
+  return [
+    process.execPath,
+    '--conditions=source',
+    '--import',
+    'tsx',
+    join(repoRoot, 'apps', name, 'src', 'main.ts'),
+  ];
 }
 
 /** Starts one app as a child process with its JSON logs appended to `${logDir}/${name}.log`. */

@@ -21,7 +21,10 @@ export class RedisUnavailableError extends Error {
  * REDIS_URL when given; else a Redis answering on localhost:6379; else a `redis-server` from
  * PATH with its data under `${dataDir}/redis` (AOF on, noeviction, as BullMQ needs).
  */
-export async function resolveRedis(configuredUrl: string | undefined, dataDir: string): Promise<ResolvedRedis> {
+export async function resolveRedis(
+  configuredUrl: string | undefined,
+  dataDir: string,
+): Promise<ResolvedRedis> {
   if (configuredUrl) {
     if (!(await answersPing(configuredUrl))) {
       throw new RedisUnavailableError(`REDIS_URL=${redact(configuredUrl)} does not answer PING`);
@@ -48,14 +51,22 @@ export async function resolveRedis(configuredUrl: string | undefined, dataDir: s
   const child = spawn(
     'redis-server',
     [
-      '--bind', '127.0.0.1',
-      '--port', String(port),
-      '--dir', dir,
-      '--appendonly', 'yes',
-      '--appendfsync', 'everysec',
-      '--save', '',
-      '--maxmemory-policy', 'noeviction',
-      '--logfile', join(dir, 'redis.log'),
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--logfile',
+      join(dir, 'redis.log'),
     ],
     // Out of the terminal's process group: Ctrl-C must not stop Redis before the apps are done with it.
     { stdio: 'ignore', detached: true },

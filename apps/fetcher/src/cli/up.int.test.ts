@@ -19,18 +19,16 @@ describe('paperwire up', () => {
       // Answers only once the test lets it: a first fetch that outlasts up's wait.
       '/slow.txt': (_req, res) =>
         void slowPage.then(() =>
-          res
-            .writeHead(200, { 'content-type': 'text/plain' })
-            .end(
-              hfTextPage('2025-11-03', [
-                {
-                  title: 'Pages That Arrive After the Wait',
-                  abstract: 'One paragraph.',
-                  authors: 2,
-                  upvotes: 1,
-                },
-              ]),
-            ),
+          res.writeHead(200, { 'content-type': 'text/plain' }).end(
+            hfTextPage('2025-11-03', [
+              {
+                title: 'Pages That Arrive After the Wait',
+                abstract: 'One paragraph.',
+                authors: 2,
+                upvotes: 1,
+              },
+            ]),
+          ),
         ),
     });
     data = await tempDir('up');

@@ -128,7 +128,7 @@ export async function up(opts: UpOptions): Promise<number> {
         if (error.state) out(`pipeline: ${progressLine(error.state)}`);
         out(
           `run ${runId} is still going after ${Math.round(ingestWaitMs / 1000)} s; ` +
-            'ingestion continues in the background (`paperwire sources` shows each source\'s last fetch)',
+            "ingestion continues in the background (`paperwire sources` shows each source's last fetch)",
         );
       }
       if (state) {
@@ -177,7 +177,11 @@ export function openProducer(
  * 9101) for the fetcher and the next two for the parser and indexer; 0 turns them off. The
  * gateway serves /metrics on its own port.
  */
-export function workerMetricsPorts(value: string | undefined): { fetcher: number; parser: number; indexer: number } {
+export function workerMetricsPorts(value: string | undefined): {
+  fetcher: number;
+  parser: number;
+  indexer: number;
+} {
   const base = value === undefined || value === '' ? 9101 : Number(value);
   if (!Number.isInteger(base) || base < 0 || base > 65533) {
     throw new Error(`METRICS_PORT must be a port number (0 turns metrics off), not "${value}"`);

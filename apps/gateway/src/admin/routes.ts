@@ -85,7 +85,9 @@ export function adminRouter(deps: AdminDeps): Router {
         ? await (await Runs.of(await deps.queues.producer())).get(runId)
         : null;
       if (!state) {
-        res.status(404).json({ error: 'not_found', message: `no run with id ${runId}` } satisfies ErrorResponse);
+        res
+          .status(404)
+          .json({ error: 'not_found', message: `no run with id ${runId}` } satisfies ErrorResponse);
         return;
       }
       res.json({ ...state, summary: describeRun(state) });
