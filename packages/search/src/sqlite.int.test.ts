@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { Paper } from '@paperwire/schema';
+import type { Paper, SearchRequest } from '@paperwire/schema';
 import { canonicalPaper, mergePapers, mergePapersAs } from '@paperwire/schema';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteIndex } from './sqlite.js';
 import { describeSearchIndexContract } from './testing/contract.js';
 import { identitySightings } from './testing/contract-identity.js';
+import { searchWords } from './words.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WRITER = fileURLToPath(new URL('./testing/upsert-process.ts', import.meta.url));
@@ -258,6 +259,108 @@ describe('sqlite index file', () => {
       expect((await found('efficient fine tuning of transformers'))[0]?.[0]).toBe(papers[2]!.id);
     } finally {
       await index.close();
+    }
+  });
+
+  it('keeps whole-index facets only until this or another process changes the data', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const reader = createSqliteIndex({ path });
+    const writer = createSqliteIndex({ path });
+    try {
+      const [first, second] = generateSightings(9, 2, ['arxiv-2501_00001', 'arxiv-2501_00002']);
+      await reader.upsert([{ ...first!, id: 'arxiv-2501_00001' }]);
+      const before = await reader.facets();
+      expect(before.source).toEqual({ hf: 1 });
+      await writer.upsert([{ ...second!, id: 'arxiv-2501_00002' }]);
+      expect((await reader.facets()).source).toEqual({ hf: 2 });
+      await reader.delete(['arxiv-2501_00002']);
+      expect((await reader.facets()).source).toEqual({ hf: 1 });
+      expect((await writer.facets()).source).toEqual({ hf: 1 });
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
+  it('ranks a bounded set of candidates for a query matching many papers, and counts every match', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const next = random(3);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const words = ['learning', 'graph', 'vision', 'sparse', 'kernel', 'agents', 'memory', 'robust'];
+    const filler = (n: number) => Array.from({ length: n }, () => pick(words)).join(' ');
+    const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;
+    const papers: Paper[] = Array.from({ length: 400 }, (_, i) =>
+      canonicalPaper({
+        ...base,
+        id: `arxiv-2502_${String(i).padStart(5, '0')}`,
+        title: `${filler(3)}${i % 3 === 0 ? ' model' : ''} ${filler(2)}`,
+        abstract: `${filler(20)} ${'model '.repeat(1 + (i % 4))}${i % 5 === 0 ? 'modle ' : ''}${filler(20)}`,
+        authors: [`${pick(['Ada', 'Alan', 'Grace'])} ${pick(['Lovelace', 'Turing', 'Hopper'])}`],
+        upvotes: i,
+        sources: base.sources.map((source) => ({ ...source, upvotes: i })),
+        publishedAt: `${2020 + (i % 6)}-01-01`,
+        codeUrls: i % 2 === 0 ? [`https://github.com/a/${i}`] : [],
+      }),
+    );
+    const titledQuery = canonicalPaper({
+      ...papers[7]!,
+      id: 'arxiv-2502_90001',
+      title: 'Model',
+      abstract: filler(120),
+    });
+    const byAuthor = canonicalPaper({
+      ...papers[9]!,
+      id: 'arxiv-2502_90002',
+      title: 'Sparse model kernels',
+      authors: ['Modeline Turing'],
+    });
+    await createSqliteIndex({ path }).upsert([...papers, titledQuery, byAuthor]);
+    const bounded = createSqliteIndex({ path, candidates: 10 });
+    const exact = createSqliteIndex({ path, candidates: 1_000_000 });
+    try {
+      const requests: SearchRequest[] = [
+        { q: 'model', limit: 10, offset: 0, facets: ['year', 'hasCode', 'source'] },
+        { q: 'model ', limit: 5, offset: 0 },
+        { q: 'mod', limit: 10, offset: 20 },
+        { q: 'models learning', limit: 10, offset: 0, filters: { hasCode: true } },
+        { q: 'model', limit: 10, offset: 30, sort: 'upvotes:desc' },
+        { q: 'model', limit: 10, offset: 0, sort: 'publishedAt:asc', filters: { years: [2021, 2022] } },
+      ];
+      for (const request of requests) {
+        const what = JSON.stringify(request);
+        const approximate = await bounded.search(request);
+        const full = await exact.search(request);
+        expect(approximate.total, what).toBe(full.total);
+        expect(approximate.total, what).toBeGreaterThan(40);
+        expect(approximate.facetDistribution, what).toEqual(full.facetDistribution);
+        const ids = approximate.hits.map((h) => h.id);
+        expect(new Set(ids).size, what).toBe(Math.min(request.limit, full.total - request.offset));
+        for (const hit of approximate.hits)
+          expect(searchWords(`${hit.title} ${hit.abstract}`).join(' '), what).toMatch(/\bmod/);
+        // An explicit sort is strict: the page holds the full ranking's values, in its order
+        // (which of many papers with the value at the page's edge it holds may differ).
+        const sortValue = (h: Paper) => (request.sort === 'upvotes:desc' ? h.upvotes : h.publishedAt);
+        if (request.sort) expect(approximate.hits.map(sortValue), what).toEqual(full.hits.map(sortValue));
+        if (request.sort === 'upvotes:desc') expect(ids, what).toEqual(full.hits.map((h) => h.id));
+      }
+      // The title that is the query, then the title phrase with the word (a prefix) in an author
+      // name, whatever bm25 makes of them.
+      expect((await bounded.search({ q: 'model', limit: 2, offset: 0 })).hits.map((h) => h.id)).toEqual([
+        titledQuery.id,
+        byAuthor.id,
+      ]);
+      expect((await bounded.search({ q: 'model ', limit: 1, offset: 0 })).hits[0]?.id).toBe(titledQuery.id);
+      // Past the sets that rank first, the best of the next are chosen by bm25 and then ranked
+      // fully: the first hits are the full ranking's, the rest close to it.
+      for (const q of ['model', 'model ', 'mode', 'models learning', 'modle']) {
+        const approximate = (await bounded.search({ q, limit: 10, offset: 0 })).hits.map((h) => h.id);
+        const full = (await exact.search({ q, limit: 10, offset: 0 })).hits.map((h) => h.id);
+        expect(approximate[0], q).toBe(full[0]);
+        expect(approximate.filter((id) => full.includes(id)).length, q).toBeGreaterThanOrEqual(5);
+      }
+    } finally {
+      await bounded.close();
+      await exact.close();
     }
   });
 

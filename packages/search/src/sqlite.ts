@@ -22,7 +22,8 @@ import { CROP_WORDS, markWords } from './highlight.js';
 import { aliasKeys, planUpsert, recordKeys } from './identity.js';
 import type { Resolved, SearchIndex, SightingResult, UpsertResult } from './port.js';
 import { paperTermWeights, queryTerms } from './query.js';
-import type { QueryTerms } from './query.js';
+import type { Alternative, IndexTotals, TermMatch } from './rank.js';
+import { COLUMN_WEIGHTS, Ranker, bySort } from './rank.js';
 import { typoBudget, typoCost } from './typos.js';
 import { mergeBatch } from './upsert.js';
 import { indexForm, searchWords } from './words.js';
@@ -79,10 +80,29 @@ const MIGRATIONS: readonly Migration[] = [
   `,
     then: (index) => index.reindexText(),
   },
+  {
+    // Search at scale: prefixes of up to three letters read one list instead of merging the lists
+    // of thousands of words; filters, facets and candidate lookups by seq read a narrow index
+    // instead of whole rows (a row holds the paper's JSON); placeholder sorts walk an index;
+    // misspelt words find their neighbours in a plain word index.
+    sql: `
+  CREATE VIRTUAL TABLE papers_fts_next USING fts5(title, abstract, authors, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+  INSERT INTO papers_fts_next (rowid, title, abstract, authors) SELECT rowid, title, abstract, authors FROM papers_fts;
+  DROP TABLE papers_vocab;
+  DROP TABLE papers_fts;
+  ALTER TABLE papers_fts_next RENAME TO papers_fts;
+  CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, row);
+  CREATE INDEX papers_columns ON papers (seq, first_seen_at, published_at, upvotes, has_code, year, id);
+  CREATE INDEX papers_by_published_desc ON papers (published_at IS NULL, published_at DESC, first_seen_at DESC, id);
+  CREATE INDEX papers_by_published_asc ON papers (published_at IS NULL, published_at, first_seen_at DESC, id);
+  CREATE INDEX papers_by_upvotes_desc ON papers (upvotes IS NULL, upvotes DESC, first_seen_at DESC, id);
+  CREATE INDEX vocab_tails_by_word ON vocab_tails (word);
+  CREATE INDEX papers_by_title_norm ON papers (title_norm);
+  `,
+  },
 ];
 
-/** bm25 column weights (title, abstract, authors): a word in the title says far more. */
-const SEARCH_WEIGHTS = '10.0, 1.0, 2.0';
+const SEARCH_WEIGHTS = COLUMN_WEIGHTS.map((w) => w.toFixed(1)).join(', ');
 const SIMILAR_WEIGHTS = '3.0, 1.0, 0.0';
 /** How many of a paper's most distinctive words make up its "similar" query. */
 const SIMILAR_TERMS = 16;
@@ -92,29 +112,43 @@ const MAX_TYPO_CANDIDATES = 30;
 /** Bounds the words one probe for a first-letter typo may bring. */
 const MAX_PREFIX_PROBE = 50;
 const LAST_CHAR = '\u{10FFFF}';
+/** See `SqliteIndexOptions.candidates`. */
+const CANDIDATES = 1000;
+/** Rows filters and facets read by seq: the narrow index, not the rows with their JSON. */
+const PAPER_COLUMNS = 'papers p INDEXED BY papers_columns';
 
 interface PaperRow {
   seq: number;
   doc: string;
 }
 
-/** What one query word matches: indexed words grouped by typo count. */
-interface TermMatch {
-  term: string;
-  prefix: boolean;
-  /** FTS5 expressions (quoted words, a prefix with `*`) by typo count 0, 1, 2. */
-  byCost: [string[], string[], string[]];
-  /** The misspelt indexed words this term matches (for highlighting). */
-  typoWords: Set<string>;
+type Facets = Record<SearchFacet, Record<string, number>>;
+
+/** The papers a search looks at: FTS5 expressions and SQL conditions, with their parameters. */
+interface Selection {
+  /** Papers matching the first query word (every result matches it). */
+  first: string;
+  /** SQL conditions of the filters on `p`. */
+  where: string;
+  filtered: boolean;
+  params: Record<string, unknown>;
 }
 
 export interface SqliteIndexOptions {
   /** The database file; its directory is created when missing. */
   path: string;
+  /**
+   * How many papers one search ranks fully, at least (offset + limit when more): every match
+   * when there are no more, else the papers most likely to make the page by the ranking rules
+   * and bm25, so past the first page of a query matching many papers the order is close to the
+   * full ranking rather than equal to it. Totals and facets always count every match. Default
+   * 1000.
+   */
+  candidates?: number;
 }
 
 export function createSqliteIndex(opts: SqliteIndexOptions): SearchIndex {
-  return new SqliteSearchIndex(resolve(opts.path));
+  return new SqliteSearchIndex(resolve(opts.path), opts.candidates ?? CANDIDATES);
 }
 
 /**
@@ -125,17 +159,25 @@ export function createSqliteIndex(opts: SqliteIndexOptions): SearchIndex {
  * Ranking approximates Meilisearch's rules in order: words (how many query words, from the
  * first, a paper matches), typo (fewest typos), proximity (the query as a phrase of the
  * title), attribute (query words in the title, then the authors), then bm25; ties go to the
- * newest paper, then the id. Highlights mark whole words; abstracts are cropped to
- * `CROP_WORDS` words around the matches.
+ * newest paper, then the id. FTS5 counts the matches and picks the candidates (`#candidates`);
+ * the keys are computed for the candidates only (`rank.ts`), so a search costs about the same
+ * however many papers match. Whole-index facets are kept until the data changes. Highlights
+ * mark whole words; abstracts are cropped to `CROP_WORDS` words around the matches.
  */
 class SqliteSearchIndex implements SearchIndex {
   readonly engine = 'sqlite' as const;
   readonly #path: string;
+  readonly #candidateCount: number;
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
+  /** Whole-index facet counts, kept until the data changes (`#dataVersion`). */
+  #facetsCache: { version: string; facets: Facets } | undefined;
+  /** Write transactions of this connection (`PRAGMA data_version` counts those of others). */
+  #writes = 0;
 
-  constructor(path: string) {
+  constructor(path: string, candidates: number) {
     this.#path = path;
+    this.#candidateCount = candidates;
     mkdirSync(dirname(path), { recursive: true });
     try {
       this.#db = new Database(path);
@@ -144,10 +186,6 @@ class SqliteSearchIndex implements SearchIndex {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
       this.#migrate();
-      // Per connection: the ranked matches of the search being answered.
-      this.#db.exec(`CREATE TEMP TABLE IF NOT EXISTS search_result (
-        seq INTEGER PRIMARY KEY, words INTEGER NOT NULL, typos INTEGER NOT NULL, phrase INTEGER NOT NULL,
-        title_terms INTEGER NOT NULL, author_terms INTEGER NOT NULL, score REAL NOT NULL)`);
     } catch (error) {
       throw new Error(`cannot open the sqlite index at ${path}: ${(error as Error).message}`, {
         cause: error,
@@ -161,31 +199,29 @@ class SqliteSearchIndex implements SearchIndex {
 
   async upsert(papers: Paper[]): Promise<UpsertResult> {
     const incoming = mergeBatch(papers.map((p) => PaperSchema.parse(p)));
-    return this.#db.transaction(() => this.#upsertCanonical(incoming)).immediate();
+    return this.#write(() => this.#upsertCanonical(incoming));
   }
 
   async recordSightings(ids: PaperId[], url: string, capturedAt: string): Promise<SightingResult> {
     const result: SightingResult = { updated: 0, missing: [] };
-    this.#db
-      .transaction(() => {
-        const seen = new Set<string>();
-        for (const id of new Set(ids)) {
-          // A title id merged into an arXiv record is a sighting of that record.
-          const row = this.#row(id) ?? this.#row(this.#alias(id) ?? '');
-          if (!row) {
-            result.missing.push(id);
-            continue;
-          }
-          if (seen.has(String(row.seq))) continue;
-          seen.add(String(row.seq));
-          const stored = JSON.parse(row.doc) as Paper;
-          const sighted = recordSighting(stored, url, capturedAt);
-          if (isDeepStrictEqual(sighted, stored)) continue;
-          this.#update(row.seq, stored, sighted);
-          result.updated += 1;
+    this.#write(() => {
+      const seen = new Set<string>();
+      for (const id of new Set(ids)) {
+        // A title id merged into an arXiv record is a sighting of that record.
+        const row = this.#row(id) ?? this.#row(this.#alias(id) ?? '');
+        if (!row) {
+          result.missing.push(id);
+          continue;
         }
-      })
-      .immediate();
+        if (seen.has(String(row.seq))) continue;
+        seen.add(String(row.seq));
+        const stored = JSON.parse(row.doc) as Paper;
+        const sighted = recordSighting(stored, url, capturedAt);
+        if (isDeepStrictEqual(sighted, stored)) continue;
+        this.#update(row.seq, stored, sighted);
+        result.updated += 1;
+      }
+    });
     return result;
   }
 
@@ -210,55 +246,46 @@ class SqliteSearchIndex implements SearchIndex {
     return targets;
   }
 
-  async facets(): Promise<Record<SearchFacet, Record<string, number>>> {
-    return this.#db.transaction(() => this.#facetCounts('papers p', '1', {}, FACETS))() as Record<
-      SearchFacet,
-      Record<string, number>
-    >;
+  async facets(): Promise<Facets> {
+    return this.#db.transaction(() => this.#wholeIndexFacets())();
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
     const { q, limit, offset } = request;
+    const sort = request.sort ?? 'relevance';
     const filters = checkFilters(request.filters);
     const query = queryTerms(q);
-    const matches = query.terms.map((term, i) =>
-      this.#termMatch(term, query.lastIsPrefix && i === query.terms.length - 1),
-    );
-    const params: Record<string, unknown> = {};
-    const where = filterWhere(filters, params);
-    // One snapshot for the count, the page and the facets.
+    // One snapshot for the words, the count, the page and the facets.
     const answer = this.#db.transaction(() => {
-      let from = 'papers p';
-      let fromWhere = where;
-      let relevance = 'p.first_seen_at DESC, p.id';
-      if (matches.length > 0) {
-        this.#rank(matches, query, where, params);
-        from = 'temp.search_result r JOIN papers p ON p.seq = r.seq';
-        fromWhere = '1';
-        relevance =
-          'r.words DESC, r.typos, r.phrase, r.title_terms DESC, r.author_terms DESC, r.score, p.first_seen_at DESC, p.id';
-      }
+      const matches = query.terms.map((term, i) =>
+        this.#termMatch(term, query.lastIsPrefix && i === query.terms.length - 1),
+      );
+      const params: Record<string, unknown> = {};
+      const where = filterWhere(filters, params);
+      if (matches.length === 0) return { matches, ...this.#listAll(request, where, params) };
+      const selection: Selection = { first: anyOf(matches[0]!), where, filtered: where !== '1', params };
+      const counted = request.facets?.length ? this.#matchFacets(selection, request.facets) : undefined;
+      const first = matches[0]!.alternatives;
+      // A first word with no misspelt neighbours and no filters: its own count is the total.
       const total =
-        this.#db
-          .prepare<[Record<string, unknown>], { n: number }>(
-            `SELECT count(*) AS n FROM ${from} WHERE ${fromWhere}`,
-          )
-          .get(params)?.n ?? 0;
-      const rows = this.#db
-        .prepare<[Record<string, unknown>], { doc: string }>(
-          `SELECT p.doc FROM ${from} WHERE ${fromWhere}
-             ORDER BY ${sortKeys(request.sort ?? 'relevance')}${relevance} LIMIT @limit OFFSET @offset`,
-        )
-        .all({ ...params, limit, offset });
-      const facets = request.facets?.length
-        ? this.#facetCounts(from, fromWhere, params, request.facets)
-        : undefined;
-      return { total, rows, facets };
+        counted?.total ??
+        (!selection.filtered && first.length === 1 ? first[0]!.documents : this.#countMatches(selection));
+      const ranker = new Ranker(matches, query.lastIsPrefix, this.#totals());
+      const order = bySort(sort);
+      const hits: Paper[] = [];
+      const groups = this.#candidates(matches, query.lastIsPrefix, selection, total, sort, offset + limit);
+      for (const group of groups) {
+        const ranked = group.papers.map((paper) => ({ paper, keys: ranker.keys(paper) })).sort(order);
+        const from = Math.max(0, offset - group.start);
+        const to = Math.max(0, offset + limit - group.start);
+        hits.push(...ranked.slice(from, to).map((r) => r.paper));
+      }
+      return { matches, total, hits, facets: counted?.facets };
     })();
-    let hits: SearchHit[] = answer.rows.map((r) => JSON.parse(r.doc) as Paper);
+    let hits: SearchHit[] = answer.hits;
     if (request.highlight) {
-      const isMatch = matcher(matches);
+      const isMatch = matcher(answer.matches);
       hits = hits.map((hit) => ({
         ...hit,
         _formatted: {
@@ -303,17 +330,15 @@ class SqliteSearchIndex implements SearchIndex {
   }
 
   async delete(ids: PaperId[]): Promise<void> {
-    this.#db
-      .transaction(() => {
-        for (const id of ids) {
-          const row = this.#row(id);
-          if (!row) continue;
-          this.#deleteRow(row.seq);
-          // Title ids that named this paper now name nothing.
-          this.#statement('DELETE FROM aliases WHERE target = ?').run(id);
-        }
-      })
-      .immediate();
+    this.#write(() => {
+      for (const id of ids) {
+        const row = this.#row(id);
+        if (!row) continue;
+        this.#deleteRow(row.seq);
+        // Title ids that named this paper now name nothing.
+        this.#statement('DELETE FROM aliases WHERE target = ?').run(id);
+      }
+    });
   }
 
   async stats(): Promise<StatsResponse> {
@@ -506,106 +531,337 @@ class SqliteSearchIndex implements SearchIndex {
     );
   }
 
-  /**
-   * Fills `temp.search_result` with every paper that matches the first query word and passes
-   * the filters, with its ranking keys. As Meilisearch's default matching strategy ("last"),
-   * papers matching all words come first, then those missing the last word, and so on.
-   */
-  #rank(matches: TermMatch[], query: QueryTerms, where: string, params: Record<string, unknown>): void {
-    const parts: string[] = [];
-    matches.forEach((match, i) => {
-      match.byCost.forEach((alternatives, cost) => {
-        if (alternatives.length === 0) return;
-        params[`c${i}_${cost}`] = alternatives.join(' OR ');
-        parts.push(
-          `SELECT rowid AS seq, ${i} AS term, ${cost} AS cost, 0 AS field FROM papers_fts WHERE papers_fts MATCH @c${i}_${cost}`,
-        );
-      });
-      const any = match.byCost.flat().join(' OR ');
-      params[`t${i}`] = `{title} : (${any})`;
-      params[`a${i}`] = `{authors} : (${any})`;
-      parts.push(`SELECT rowid, ${i}, NULL, 2 FROM papers_fts WHERE papers_fts MATCH @t${i}`);
-      parts.push(`SELECT rowid, ${i}, NULL, 1 FROM papers_fts WHERE papers_fts MATCH @a${i}`);
-    });
-    params.anyTerm = matches.map((m) => `(${m.byCost.flat().join(' OR ')})`).join(' OR ');
-    params.phrase = query.terms.join(' ');
-    params.phraseEnd = query.lastIsPrefix ? '' : ' ';
-    // Query words matched in a row from the first: the number of low bits set in the mask.
-    const words = [
-      'CASE',
-      ...matches.map((_, i) => `WHEN mask & ${2 ** (i + 1) - 1} <> ${2 ** (i + 1) - 1} THEN ${i}`),
-      `ELSE ${matches.length} END`,
-    ].join(' ');
-    this.#statement('DELETE FROM temp.search_result').run();
-    this.#db
-      .prepare(
-        `INSERT INTO temp.search_result (seq, words, typos, phrase, title_terms, author_terms, score)
-         WITH raw (seq, term, cost, field) AS (${parts.join(' UNION ALL ')}),
-         per_term AS (
-           SELECT seq, term, min(cost) AS cost, max(field = 2) AS in_title, max(field = 1) AS in_authors
-           FROM raw GROUP BY seq, term
-         ),
-         doc_words AS (
-           SELECT seq, ${words} AS words FROM (SELECT seq, sum(1 << term) AS mask FROM per_term GROUP BY seq)
-         ),
-         scored AS (
-           SELECT t.seq, w.words,
-             sum(CASE WHEN t.term < w.words THEN t.cost ELSE 0 END) AS typos,
-             sum(CASE WHEN t.term < w.words THEN t.in_title ELSE 0 END) AS title_terms,
-             sum(CASE WHEN t.term < w.words THEN t.in_authors ELSE 0 END) AS author_terms
-           FROM per_term t JOIN doc_words w ON w.seq = t.seq
-           WHERE w.words > 0
-           GROUP BY t.seq, w.words
-         ),
-         bm AS (
-           SELECT rowid AS seq, bm25(papers_fts, ${SEARCH_WEIGHTS}) AS score FROM papers_fts
-           WHERE papers_fts MATCH @anyTerm
-         )
-         SELECT s.seq, s.words, s.typos,
-           CASE
-             WHEN p.title_norm = @phrase THEN 0
-             WHEN instr(' ' || p.title_norm || ' ', ' ' || @phrase || @phraseEnd) > 0 THEN 1
-             ELSE 2
-           END,
-           s.title_terms, s.author_terms, bm.score
-         FROM scored s JOIN papers p ON p.seq = s.seq JOIN bm ON bm.seq = s.seq
-         WHERE ${where}`,
-      )
-      .run(params);
+  /** A write transaction; cached counts see that the data changed. */
+  #write<T>(change: () => T): T {
+    try {
+      return this.#db.transaction(change).immediate();
+    } finally {
+      this.#writes += 1;
+    }
   }
 
-  #facetCounts(
+  /** Changes whenever this connection or another one committed a change. */
+  #dataVersion(): string {
+    return `${this.#db.pragma('data_version', { simple: true }) as number}:${this.#writes}`;
+  }
+
+  #wholeIndexFacets(): Facets {
+    const version = this.#dataVersion();
+    if (this.#facetsCache?.version !== version) {
+      const { facets } = this.#countFacets(PAPER_COLUMNS, '1', {}, FACETS);
+      this.#facetsCache = { version, facets: facets as Facets };
+    }
+    return structuredClone(this.#facetsCache.facets);
+  }
+
+  /** An empty query: every paper that passes the filters, in the sort's order (indexes give it). */
+  #listAll(
+    request: SearchRequest,
+    where: string,
+    params: Record<string, unknown>,
+  ): { total: number; hits: Paper[]; facets: Partial<Facets> | undefined } {
+    const filtered = where !== '1';
+    let total: number;
+    let facets: Partial<Facets> | undefined;
+    if (request.facets?.length) {
+      ({ total, facets } = filtered
+        ? this.#countFacets(PAPER_COLUMNS, where, params, request.facets)
+        : { total: this.#count(), facets: pick(this.#wholeIndexFacets(), request.facets) });
+    } else {
+      total = filtered
+        ? (this.#db
+            .prepare<[Record<string, unknown>], { n: number }>(
+              `SELECT count(*) AS n FROM ${PAPER_COLUMNS} WHERE ${where}`,
+            )
+            .get(params)?.n ?? 0)
+        : this.#count();
+    }
+    const hits = this.#db
+      .prepare<[Record<string, unknown>], { doc: string }>(
+        `SELECT p.doc FROM papers p WHERE ${where}
+           ORDER BY ${sortKeys(request.sort ?? 'relevance')}p.first_seen_at DESC, p.id LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit: request.limit, offset: request.offset })
+      .map((r) => JSON.parse(r.doc) as Paper);
+    return { total, hits, facets };
+  }
+
+  /** How many papers match the first query word and pass the filters: the search's total. */
+  #countMatches({ first, where, filtered, params }: Selection): number {
+    if (!filtered)
+      return (
+        this.#statement<[string], { n: number }>(
+          'SELECT count(*) AS n FROM papers_fts WHERE papers_fts MATCH ?',
+        ).get(first)?.n ?? 0
+      );
+    return (
+      this.#db
+        .prepare<[Record<string, unknown>], { n: number }>(
+          `SELECT count(*) AS n FROM ${PAPER_COLUMNS}
+             WHERE p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @first) AND ${where}`,
+        )
+        .get({ ...params, first })?.n ?? 0
+    );
+  }
+
+  /** Facet counts (and the total) over every match of a query. */
+  #matchFacets(
+    selection: Selection,
+    facets: readonly SearchFacet[],
+  ): { total: number; facets: Partial<Facets> } {
+    const total = selection.filtered ? undefined : this.#countMatches(selection);
+    // Every paper matches: the whole index's counts, which are kept between searches.
+    if (total !== undefined && total === this.#count())
+      return { total, facets: pick(this.#wholeIndexFacets(), facets) };
+    const matching = `p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @first) AND ${selection.where}`;
+    return this.#countFacets(
+      PAPER_COLUMNS,
+      matching,
+      { ...selection.params, first: selection.first },
+      facets,
+    );
+  }
+
+  /**
+   * Counts of `facets` over the papers `from … where` selects, and their number. Year and
+   * hasCode come from one pass over the narrow index, which also counts the papers.
+   */
+  #countFacets(
     from: string,
     where: string,
     params: Record<string, unknown>,
     facets: readonly SearchFacet[],
-  ): Partial<Record<SearchFacet, Record<string, number>>> {
-    const queries: Record<SearchFacet, string> = {
-      year: `SELECT p.year AS value, count(*) AS n FROM ${from} WHERE ${where} AND p.year IS NOT NULL
-               GROUP BY p.year ORDER BY p.year`,
-      hasCode: `SELECT CASE p.has_code WHEN 1 THEN 'true' ELSE 'false' END AS value, count(*) AS n
-                  FROM ${from} WHERE ${where} GROUP BY p.has_code ORDER BY value`,
-      source: `SELECT s.name AS value, count(*) AS n FROM ${from} JOIN paper_sources s ON s.seq = p.seq
-                 WHERE ${where} GROUP BY s.name ORDER BY s.name`,
-    };
-    const counts: Partial<Record<SearchFacet, Record<string, number>>> = {};
+  ): { total: number; facets: Partial<Facets> } {
+    const rows = this.#db
+      .prepare<[Record<string, unknown>], { year: number | null; hasCode: number; n: number }>(
+        `SELECT p.year AS year, p.has_code AS hasCode, count(*) AS n FROM ${from} WHERE ${where}
+           GROUP BY p.year, p.has_code`,
+      )
+      .all(params);
+    const total = rows.reduce((sum, r) => sum + r.n, 0);
+    const counts: Partial<Facets> = {};
     for (const facet of new Set(facets)) {
-      const rows = this.#db
-        .prepare<[Record<string, unknown>], { value: string | number; n: number }>(queries[facet])
-        .all(params);
-      counts[facet] = Object.fromEntries(rows.map((r) => [String(r.value), r.n]));
+      const values = new Map<string, number>();
+      if (facet === 'source') {
+        const sources = this.#db
+          .prepare<[Record<string, unknown>], { name: string; n: number }>(
+            `SELECT s.name AS name, count(*) AS n FROM ${from} JOIN paper_sources s ON s.seq = p.seq
+               WHERE ${where} GROUP BY s.name`,
+          )
+          .all(params);
+        for (const { name, n } of sources) values.set(name, n);
+      }
+      for (const r of rows) {
+        const value =
+          facet === 'year'
+            ? r.year === null
+              ? null
+              : String(r.year)
+            : facet === 'hasCode'
+              ? String(r.hasCode === 1)
+              : null;
+        if (value !== null) values.set(value, (values.get(value) ?? 0) + r.n);
+      }
+      counts[facet] = Object.fromEntries([...values].sort(([a], [b]) => (a < b ? -1 : 1)));
     }
-    return counts;
+    return { total, facets: counts };
+  }
+
+  /** What bm25 needs of the whole index, from FTS5's own totals. */
+  #totals(): IndexTotals {
+    return fts5Totals(
+      this.#statement<[], { block: Buffer }>('SELECT block FROM papers_fts_data WHERE id = 1').get()?.block,
+    );
+  }
+
+  /**
+   * The papers that can make the page [0, end) of a search, in groups that are ranked each on
+   * their own: a group holds the papers of global positions [start, start + its size) in some
+   * order. Every match when there are at most `#candidateCount` (or `end`); otherwise, for a
+   * relevance order, in each group of papers matching the same number of query words that
+   * reaches into the page, the sets that rank first (`nestedGroups`) as far as they fit whole,
+   * the best by bm25 of the next one, and titles that are the query; for an explicit sort, the
+   * first by that sort (ties past them are not ranked).
+   */
+  #candidates(
+    matches: TermMatch[],
+    lastIsPrefix: boolean,
+    selection: Selection,
+    total: number,
+    sort: SearchSort,
+    end: number,
+  ): { start: number; papers: Paper[] }[] {
+    const most = Math.max(this.#candidateCount, end);
+    if (total <= most) return [{ start: 0, papers: this.#papers(this.#seqs(selection.first, selection)) }];
+    if (sort !== 'relevance') {
+      const seqs = this.#db
+        .prepare<[Record<string, unknown>], { seq: number }>(
+          `SELECT p.seq AS seq FROM ${PAPER_COLUMNS}
+             WHERE p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @first) AND ${selection.where}
+             ORDER BY ${sortKeys(sort)}p.first_seen_at DESC, p.id LIMIT @most`,
+        )
+        .all({ ...selection.params, first: selection.first, most })
+        .map((r) => r.seq);
+      return [{ start: 0, papers: this.#papers(seqs) }];
+    }
+    // As Meilisearch's matching strategy "last": papers with all words first, then those
+    // missing the last word, and so on. `before` papers match more words than the group at hand.
+    const groups: { start: number; papers: Paper[] }[] = [];
+    const kept = selection.filtered
+      ? total / Math.max(1, this.#countMatches({ ...selection, filtered: false }))
+      : 1;
+    let before = 0;
+    for (let words = matches.length; words >= 1 && before < end; words -= 1) {
+      const all = matches
+        .slice(0, words)
+        .map((m) => `(${anyOf(m)})`)
+        .join(' AND ');
+      const atLeast = words === 1 ? total : this.#countMatches({ ...selection, first: all });
+      const size = atLeast - before;
+      if (size > 0) {
+        const missing = matches[words];
+        const expression = missing ? `(${all}) NOT (${anyOf(missing)})` : all;
+        const wanted = Math.max(this.#candidateCount, end - before);
+        const seqs =
+          size <= wanted
+            ? this.#seqs(expression, selection)
+            : this.#bestOfNested(
+                nestedGroups(matches.slice(0, words), missing, lastIsPrefix),
+                titleScoring(matches.slice(0, words)),
+                size,
+                kept,
+                selection,
+                wanted,
+              );
+        // Titles that are the query itself rank first, whatever bm25 makes of them.
+        if (!missing && size > wanted) seqs.push(...this.#titled(matches, selection));
+        groups.push({ start: before, papers: this.#papers([...new Set(seqs)]) });
+      }
+      before = atLeast;
+    }
+    return groups;
+  }
+
+  /**
+   * At least the `wanted` best papers of the last of `expressions`, which match ever larger sets
+   * (the last one `size` papers) of papers ranked before the rest of the next set: the largest
+   * set that fits whole, and the best of the next by the bm25 of the last (and by `byTitle`'s). Whether a set fits is judged from its
+   * count without the filters times the share of papers the filters keep (`kept`), which is
+   * cheap; a set taken whole that the filters keep more of than that is cut to its best.
+   */
+  #bestOfNested(
+    expressions: string[],
+    byTitle: string | undefined,
+    size: number,
+    kept: number,
+    selection: Selection,
+    wanted: number,
+  ): number[] {
+    let whole: { expression: string } | { seqs: number[] } | undefined;
+    const wholeSeqs = (): number[] => {
+      if (whole === undefined) return [];
+      if ('seqs' in whole) return whole.seqs;
+      return selection.filtered
+        ? this.#bestSeqs(scoring, whole.expression, selection, 4 * wanted)
+        : this.#seqs(whole.expression, selection);
+    };
+    // The last set: every paper of the group, scored as the ranking scores them.
+    const scoring = expressions.at(-1)!;
+    for (const [i, expression] of expressions.entries()) {
+      const last = i === expressions.length - 1;
+      const estimate = last
+        ? size
+        : this.#countMatches({ ...selection, filtered: false, first: expression }) * kept;
+      if (estimate <= wanted) {
+        whole = { expression };
+        continue;
+      }
+      const within = last ? undefined : expression;
+      const best = this.#bestSeqs(scoring, within, selection, wanted);
+      if (best.length < wanted && !last) {
+        whole = { seqs: best };
+        continue;
+      }
+      // Fewer: only the papers with the most words in the title stand out this way.
+      const titled = byTitle
+        ? this.#bestSeqs(byTitle, within ?? scoring, selection, Math.ceil(wanted / 4))
+        : [];
+      return [...new Set([...wholeSeqs(), ...best, ...titled])];
+    }
+    return wholeSeqs();
+  }
+
+  /** The papers whose title is the query's words, that pass the filters. */
+  #titled(matches: TermMatch[], { where, params }: Selection): number[] {
+    return this.#db
+      .prepare<[Record<string, unknown>], { seq: number }>(
+        `SELECT p.seq AS seq FROM papers p INDEXED BY papers_by_title_norm WHERE p.title_norm = @title AND ${where}`,
+      )
+      .all({ ...params, title: matches.map((m) => m.term).join(' ') })
+      .map((r) => r.seq);
+  }
+
+  /** Every paper an FTS5 expression matches that passes the filters. */
+  #seqs(expression: string, { where, filtered, params }: Selection): number[] {
+    if (!filtered)
+      return this.#statement<[string], { rowid: number }>(
+        'SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?',
+      )
+        .all(expression)
+        .map((r) => r.rowid);
+    return this.#db
+      .prepare<[Record<string, unknown>], { seq: number }>(
+        `SELECT p.seq AS seq FROM ${PAPER_COLUMNS}
+           WHERE p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @expression) AND ${where}`,
+      )
+      .all({ ...params, expression })
+      .map((r) => r.seq);
+  }
+
+  /**
+   * The `count` papers an FTS5 expression matches best by bm25, of those that pass the filters
+   * and (when given) match `within` too. bm25 is the one of `expression` alone, so papers are
+   * chosen by the score the ranking gives them, not by one that counts `within`'s words again.
+   */
+  #bestSeqs(expression: string, within: string | undefined, selection: Selection, count: number): number[] {
+    const { where, filtered, params } = selection;
+    const from = filtered ? `papers_fts f JOIN ${PAPER_COLUMNS} ON p.seq = f.rowid` : 'papers_fts f';
+    // `+` keeps SQLite from handing the rowid list to FTS5, which would look each one up.
+    const inside = within
+      ? 'AND +f.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @within)'
+      : '';
+    return this.#db
+      .prepare<[Record<string, unknown>], { seq: number }>(
+        `SELECT f.rowid AS seq FROM ${from}
+           WHERE papers_fts MATCH @expression ${inside} AND ${where}
+           ORDER BY bm25(papers_fts, ${SEARCH_WEIGHTS}) LIMIT @count`,
+      )
+      .all({ ...params, expression, count, ...(within ? { within } : {}) })
+      .map((r) => r.seq);
+  }
+
+  #papers(seqs: number[]): Paper[] {
+    if (seqs.length === 0) return [];
+    return this.#statement<[string], { doc: string }>(
+      'SELECT doc FROM papers WHERE seq IN (SELECT value FROM json_each(?))',
+    )
+      .all(JSON.stringify(seqs))
+      .map((r) => JSON.parse(r.doc) as Paper);
   }
 
   /** The indexed words one query word matches, as Meilisearch's typo rules allow (`typos.ts`). */
   #termMatch(term: string, prefix: boolean): TermMatch {
-    const match: TermMatch = {
-      term,
+    const exact: Alternative = {
+      word: term,
       prefix,
-      byCost: [[ftsString(term) + (prefix ? '*' : '')], [], []],
-      typoWords: new Set(),
+      cost: 0,
+      documents: prefix
+        ? (this.#statement<[string], { n: number }>(
+            'SELECT count(*) AS n FROM papers_fts WHERE papers_fts MATCH ?',
+          ).get(`${ftsString(term)}*`)?.n ?? 0)
+        : this.#documentFrequency(term),
     };
+    const match: TermMatch = { term, prefix, alternatives: [exact] };
     const budget = typoBudget(term);
     if (budget === 0) return match;
     const costs = new Map<string, number>();
@@ -615,20 +871,17 @@ class SqliteSearchIndex implements SearchIndex {
       if (cost !== null && cost > 0) costs.set(word, cost);
     };
     const first = [...term][0]!;
-    for (const { term: word } of this.#statement<[string, string], { term: string }>(
-      'SELECT term FROM papers_vocab WHERE term >= ? AND term < ?',
+    for (const { word } of this.#statement<[string, string], { word: string }>(
+      'SELECT word FROM vocab_tails WHERE word >= ? AND word < ?',
     ).all(first, first + LAST_CHAR))
       consider(word);
     if (budget >= 2) for (const word of this.#firstLetterTypos(term, prefix)) consider(word);
     const ranked = [...costs]
-      .map(([word, cost]) => ({ word, cost, documents: this.#documentFrequency(word) }))
+      .map(([word, cost]) => ({ word, prefix: false, cost, documents: this.#documentFrequency(word) }))
       .filter((c) => c.documents > 0)
       .sort((a, b) => a.cost - b.cost || b.documents - a.documents || (a.word < b.word ? -1 : 1))
       .slice(0, MAX_TYPO_CANDIDATES);
-    for (const { word, cost } of ranked) {
-      match.byCost[cost as 1 | 2].push(ftsString(word));
-      match.typoWords.add(word);
-    }
+    match.alternatives.push(...ranked);
     return match;
   }
 
@@ -723,10 +976,99 @@ function sortKeys(sort: SearchSort): string {
   }
 }
 
-/** Whether a normalized word of a text is one the query matched. */
+/** Whether a word of a text (in `searchWords` form) is one the query matched. */
 function matcher(matches: TermMatch[]): (word: string) => boolean {
   return (word) =>
-    matches.some((m) => word === m.term || (m.prefix && word.startsWith(m.term)) || m.typoWords.has(word));
+    matches.some((m) => m.alternatives.some((a) => (a.prefix ? word.startsWith(a.word) : word === a.word)));
+}
+
+/**
+ * The papers matching `terms` (and not `missing`) as nested FTS5 expressions, each set holding
+ * papers that rank before the rest of the next. With the fewest typos (`cheapest`): those
+ * holding the query as a phrase of the title (when `terms` are the whole query) and every word
+ * in the author names, then with that phrase, then with either, then with every word in the
+ * title, then all of them; then those and, whatever the typos, those with every word in the
+ * title; then all.
+ */
+function nestedGroups(terms: TermMatch[], missing: TermMatch | undefined, lastIsPrefix: boolean): string[] {
+  const not = (expression: string) => (missing ? `(${expression}) NOT (${anyOf(missing)})` : expression);
+  const every = (column: string) => terms.map((m) => `{${column}} : (${anyOf(m)})`).join(' AND ');
+  const exact = terms.map((m) => `(${cheapest(m).map(ftsAlternative).join(' OR ')})`).join(' AND ');
+  const all = terms.map((m) => `(${anyOf(m)})`).join(' AND ');
+  const [title, authors] = [every('title'), every('authors')];
+  const phrase = missing
+    ? undefined
+    : `{title} : ${ftsString(terms.map((m) => m.term).join(' '))}${lastIsPrefix ? '*' : ''}`;
+  const exactly = (expression: string) => `(${exact}) AND (${expression})`;
+  const groups = [
+    ...(phrase
+      ? [
+          exactly(`(${phrase}) AND (${authors})`),
+          exactly(phrase),
+          exactly(`(${phrase}) OR ((${title}) AND (${authors}))`),
+        ]
+      : [exactly(`(${title}) AND (${authors})`)]),
+    exactly(title),
+    exact,
+    ...(exact === all ? [] : [`(${exact}) OR ((${all}) AND (${title}))`]),
+  ];
+  // The last set is every paper of the group, whichever set before it reads the same.
+  return [...new Set(groups.filter((g) => g !== all).map(not)), not(all)];
+}
+
+/**
+ * For a query of several words, an FTS5 expression whose bm25 favours papers with more of the
+ * words in their title, which rank first among papers alike otherwise.
+ */
+function titleScoring(terms: TermMatch[]): string | undefined {
+  return terms.length > 1 ? `{title} : (${terms.map(anyOf).join(' OR ')})` : undefined;
+}
+
+/** The alternatives of a query word with the fewest typos that some paper holds. */
+function cheapest(match: TermMatch): Alternative[] {
+  const held = match.alternatives.filter((a) => a.documents > 0);
+  const fewest = Math.min(...held.map((a) => a.cost));
+  return held.length > 0 ? held.filter((a) => a.cost === fewest) : match.alternatives.slice(0, 1);
+}
+
+/** An FTS5 expression matching any alternative of a query word. */
+function anyOf(match: TermMatch): string {
+  return match.alternatives.map(ftsAlternative).join(' OR ');
+}
+
+function ftsAlternative(alternative: Alternative): string {
+  return ftsString(alternative.word) + (alternative.prefix ? '*' : '');
+}
+
+function pick(facets: Facets, wanted: readonly SearchFacet[]): Partial<Facets> {
+  return Object.fromEntries([...new Set(wanted)].map((f) => [f, facets[f]]));
+}
+
+/**
+ * The row count and the words indexed in all columns, from an FTS5 table's averages record
+ * (`<table>_data` row 1: varints, the row count then the words per column).
+ */
+export function fts5Totals(block: Buffer | undefined): IndexTotals {
+  const values: number[] = [];
+  let at = 0;
+  while (block && at < block.length) {
+    const [value, next] = readVarint(block, at);
+    values.push(value);
+    at = next;
+  }
+  const [papers = 0, ...perColumn] = values;
+  return { papers, words: perColumn.reduce((sum, n) => sum + n, 0) };
+}
+
+/** A SQLite varint (as FTS5 writes them): 7 bits a byte, high bit set on all but the last, 9 bytes at most. */
+function readVarint(bytes: Buffer, at: number): [number, number] {
+  let value = 0;
+  for (let i = 0; i < 8; i += 1) {
+    const byte = bytes[at + i]!;
+    value = value * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) return [value, at + i + 1];
+  }
+  return [value * 256 + bytes[at + 8]!, at + 9];
 }
 
 /** An FTS5 string literal: the word is matched as text, whatever characters it holds. */

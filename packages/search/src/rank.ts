@@ -1,0 +1,178 @@
+import type { Paper, SearchSort } from '@paperwire/schema';
+
+import { searchWords } from './words.js';
+
+/** bm25 column weights (title, abstract, authors): a word in the title says far more. */
+export const COLUMN_WEIGHTS = [10, 1, 2] as const;
+/** FTS5's own bm25 parameters. */
+const K1 = 1.2;
+const B = 0.75;
+
+/** One indexed word (or, with `prefix`, every word it starts) that a query word matches. */
+export interface Alternative {
+  word: string;
+  prefix: boolean;
+  /** Typos between the query word and this one. */
+  cost: number;
+  /** Papers holding it (FTS5's count for the phrase). */
+  documents: number;
+}
+
+/** What one query word matches. */
+export interface TermMatch {
+  term: string;
+  prefix: boolean;
+  /** The query word itself (cost 0) first, then misspellings of it, closest first. */
+  alternatives: Alternative[];
+}
+
+/** What bm25 needs of the whole index. */
+export interface IndexTotals {
+  papers: number;
+  /** Words indexed in all columns of all papers. */
+  words: number;
+}
+
+/**
+ * Ranking keys of one paper for a query, in the order they count: Meilisearch's rules (words,
+ * typo, proximity as the query being a phrase of the title, attribute), then bm25.
+ */
+export interface RankKeys {
+  /** Query words matched in a row from the first. */
+  words: number;
+  /** Typos of those words (each word at its closest alternative). */
+  typos: number;
+  /** 0: the title is the query; 1: the title holds the query as a phrase; 2: neither. */
+  phrase: number;
+  /** Of those words, how many are in the title, in the author names. */
+  titleTerms: number;
+  authorTerms: number;
+  /** FTS5's bm25 of the paper for every alternative of every query word (lower is better). */
+  score: number;
+}
+
+export interface Ranked {
+  paper: Paper;
+  keys: RankKeys;
+}
+
+/**
+ * Computes the ranking keys of papers for one query. The keys are the ones the SQLite engine
+ * used to compute in SQL over every match; here they are computed for the few papers that can
+ * make the page, from their text, by the same rules: the words as the index holds them
+ * (`searchWords`) and bm25 as FTS5 computes it (same phrases, weights, parameters and order of
+ * operations), so that the order does not depend on which papers were candidates.
+ */
+export class Ranker {
+  readonly #terms: TermMatch[];
+  readonly #phrase: string;
+  readonly #phraseEnd: string;
+  /** Every alternative of every term, in the order of the FTS5 expression bm25 runs over. */
+  readonly #phrases: Alternative[];
+  readonly #idf: number[];
+  readonly #averageLength: number;
+
+  constructor(terms: TermMatch[], lastIsPrefix: boolean, totals: IndexTotals) {
+    this.#terms = terms;
+    this.#phrase = terms.map((t) => t.term).join(' ');
+    this.#phraseEnd = lastIsPrefix ? '' : ' ';
+    this.#phrases = terms.flatMap((t) => t.alternatives);
+    this.#averageLength = totals.words / totals.papers;
+    this.#idf = this.#phrases.map((p) => {
+      const idf = Math.log((totals.papers - p.documents + 0.5) / (p.documents + 0.5));
+      return idf <= 0 ? 1e-6 : idf;
+    });
+  }
+
+  keys(paper: Paper): RankKeys {
+    const columns = [
+      searchWords(paper.title),
+      searchWords(paper.abstract),
+      searchWords(paper.authors.join(', ')),
+    ];
+    const frequencies = this.#phrases.map(() => 0);
+    let length = 0;
+    const present = columns.map((words, column) => {
+      length += words.length;
+      const unique = new Set(words);
+      const matches = (a: Alternative): boolean =>
+        a.prefix ? [...unique].some((w) => w.startsWith(a.word)) : unique.has(a.word);
+      this.#phrases.forEach((phrase, i) => {
+        if (!matches(phrase)) return;
+        let count = 0;
+        for (const word of words)
+          if (phrase.prefix ? word.startsWith(phrase.word) : word === phrase.word) count += 1;
+        frequencies[i]! += count * COLUMN_WEIGHTS[column]!;
+      });
+      return (a: Alternative) => matches(a);
+    });
+    // Alternatives are listed cheapest first, so the first present one is the cheapest.
+    const costs = this.#terms.map((t) => {
+      const found = t.alternatives.find((a) => present.some((has) => has(a)));
+      return found === undefined ? undefined : found.cost;
+    });
+    let words = 0;
+    while (words < costs.length && costs[words] !== undefined) words += 1;
+    let typos = 0;
+    let titleTerms = 0;
+    let authorTerms = 0;
+    for (let i = 0; i < words; i += 1) {
+      typos += costs[i]!;
+      const alternatives = this.#terms[i]!.alternatives;
+      if (alternatives.some(present[0]!)) titleTerms += 1;
+      if (alternatives.some(present[2]!)) authorTerms += 1;
+    }
+    const title = columns[0]!.join(' ');
+    const phrase =
+      title === this.#phrase ? 0 : ` ${title} `.includes(` ${this.#phrase}${this.#phraseEnd}`) ? 1 : 2;
+    let score = 0;
+    for (let i = 0; i < this.#phrases.length; i += 1) {
+      const f = frequencies[i]!;
+      score += this.#idf[i]! * ((f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * length) / this.#averageLength)));
+    }
+    return { words, typos, phrase, titleTerms, authorTerms, score: -1.0 * score };
+  }
+}
+
+/** Relevance order: the ranking keys, then the newest paper, then the id. */
+export function byRelevance(a: Ranked, b: Ranked): number {
+  return (
+    b.keys.words - a.keys.words ||
+    a.keys.typos - b.keys.typos ||
+    a.keys.phrase - b.keys.phrase ||
+    b.keys.titleTerms - a.keys.titleTerms ||
+    b.keys.authorTerms - a.keys.authorTerms ||
+    a.keys.score - b.keys.score ||
+    newestFirst(a.paper, b.paper)
+  );
+}
+
+/** An explicit sort: strict on its value (unknown values last either way), relevance breaking ties. */
+export function bySort(sort: SearchSort): (a: Ranked, b: Ranked) => number {
+  const nullsLast = <T>(x: T | null, y: T | null, order: (x: T, y: T) => number): number =>
+    x === null ? (y === null ? 0 : 1) : y === null ? -1 : order(x, y);
+  const primary = (a: Paper, b: Paper): number => {
+    switch (sort) {
+      case 'relevance':
+        return 0;
+      case 'publishedAt:desc':
+        return nullsLast(a.publishedAt, b.publishedAt, (x, y) => compareText(y, x));
+      case 'publishedAt:asc':
+        return nullsLast(a.publishedAt, b.publishedAt, compareText);
+      case 'firstSeenAt:desc':
+        return compareText(b.firstSeenAt, a.firstSeenAt);
+      case 'upvotes:desc':
+        return nullsLast(a.upvotes, b.upvotes, (x, y) => y - x);
+    }
+  };
+  return (a, b) => primary(a.paper, b.paper) || byRelevance(a, b);
+}
+
+function newestFirst(a: Paper, b: Paper): number {
+  return compareText(b.firstSeenAt, a.firstSeenAt) || compareText(a.id, b.id);
+}
+
+/** SQLite's BINARY collation on the ASCII values compared here. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
