@@ -80,7 +80,6 @@ function unreachable(index: SearchIndex): SearchIndex {
     engine: index.engine,
     ensureSettings: () => index.ensureSettings(),
     upsert: (papers) => index.upsert(papers),
-    recordSightings: (ids, url, capturedAt) => index.recordSightings(ids, url, capturedAt),
     get: (id) => index.get(id),
     resolve: (id) => index.resolve(id),
     aliasTargets: (ids) => index.aliasTargets(ids),

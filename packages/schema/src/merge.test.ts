@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { canonicalPaper, mergePapers, recordSighting } from './merge.js';
+import { canonicalPaper, mergePapers } from './merge.js';
 import type { Paper, PaperSource } from './paper.js';
 import { PaperSchema } from './paper.js';
 
@@ -218,30 +218,6 @@ describe('canonicalPaper', () => {
         expect(canonicalPaper(canonical)).toEqual(canonical);
         expect(mergePapers(canonical, a)).toEqual(canonical);
       }),
-    );
-  });
-});
-
-describe('recordSighting', () => {
-  it('advances lastSeenAt and the capture time of the page seen again, never backwards', () => {
-    fc.assert(
-      fc.property(
-        sightingArb,
-        fc.constantFrom(...pageUrls),
-        fc.constantFrom(...instants),
-        (a, url, capturedAt) => {
-          const paper = canonicalPaper(a);
-          const seen = recordSighting(paper, url, capturedAt);
-          expect(seen.lastSeenAt).toBe(paper.lastSeenAt > capturedAt ? paper.lastSeenAt : capturedAt);
-          expect(seen.firstSeenAt).toBe(paper.firstSeenAt);
-          for (const [i, source] of seen.sources.entries()) {
-            const before = paper.sources[i]!;
-            expect(source.capturedAt >= before.capturedAt).toBe(true);
-            if (source.url !== url) expect(source).toEqual(before);
-          }
-          expect(recordSighting(seen, url, capturedAt)).toEqual(seen);
-        },
-      ),
     );
   });
 });

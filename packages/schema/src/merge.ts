@@ -52,22 +52,6 @@ export function mergePapersAs(id: PaperId, papers: Paper[]): Paper {
   return rest.reduce(mergePapers, canonicalPaper(first));
 }
 
-/**
- * Records that the papers of an unchanged page were seen again at `capturedAt` from `url`:
- * lastSeenAt advances and the page's latest source entry takes the new capture time (an
- * unchanged page shows what its latest capture showed, not what older ones did).
- */
-export function recordSighting(paper: Paper, url: string, capturedAt: string): Paper {
-  const latest = paper.sources
-    .filter((s) => s.url === url)
-    .reduce<PaperSource | undefined>((best, s) => (best ? laterSource(best, s) : s), undefined);
-  return {
-    ...paper,
-    sources: paper.sources.map((s) => (s === latest && s.capturedAt < capturedAt ? { ...s, capturedAt } : s)),
-    lastSeenAt: paper.lastSeenAt > capturedAt ? paper.lastSeenAt : capturedAt,
-  };
-}
-
 /** Brings a freshly parsed paper into canonical form, so merging it with itself is a no-op. */
 export function canonicalPaper(paper: Paper): Paper {
   return mergePapers(paper, paper);

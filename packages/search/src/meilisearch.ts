@@ -11,14 +11,7 @@ import type {
   SearchSort,
   StatsResponse,
 } from '@paperwire/schema';
-import {
-  FACETS,
-  PaperIdSchema,
-  PaperSchema,
-  authorKey,
-  isTitlePaperId,
-  recordSighting,
-} from '@paperwire/schema';
+import { FACETS, PaperIdSchema, PaperSchema, authorKey, isTitlePaperId } from '@paperwire/schema';
 import { Meilisearch, MeilisearchApiError } from 'meilisearch';
 import type { EnqueuedTaskPromise, FacetDistribution, Index, Settings, Task } from 'meilisearch';
 
@@ -26,7 +19,7 @@ import type { CheckedFilters } from './filters.js';
 import { checkFilters, hasFilters, yearOf } from './filters.js';
 import { CROP_MARKER, CROP_WORDS, placeholdersToMarks } from './highlight.js';
 import { aliasKeys, planUpsert, recordKeys } from './identity.js';
-import type { Resolved, SearchIndex, SightingResult, UpsertResult } from './port.js';
+import type { Resolved, SearchIndex, UpsertResult } from './port.js';
 import { paperTermWeights, plainQuery, queryTerms } from './query.js';
 import { mergeBatch } from './upsert.js';
 
@@ -196,31 +189,6 @@ class MeiliSearchIndex implements SearchIndex {
         this.#index.deleteDocuments(plan.deletes),
       );
     return plan.result;
-  }
-
-  async recordSightings(ids: PaperId[], url: string, capturedAt: string): Promise<SightingResult> {
-    const unique = [...new Set(ids.map((id) => PaperIdSchema.parse(id)))];
-    await this.ensureSettings();
-    const stored = await this.#fetch(unique);
-    // A title id merged into an arXiv record is a sighting of that record.
-    const aliases = await this.#fetchAliases(unique.filter((id) => !stored.has(id) && isTitlePaperId(id)));
-    for (const [id, paper] of await this.#fetch([...new Set(aliases.values())])) stored.set(id, paper);
-    const result: SightingResult = { updated: 0, missing: [] };
-    const writes = new Map<PaperId, Paper>();
-    for (const id of unique) {
-      const before = stored.get(id) ?? stored.get(aliases.get(id) ?? '');
-      if (!before) {
-        result.missing.push(id);
-        continue;
-      }
-      if (writes.has(before.id)) continue;
-      const seen = recordSighting(before, url, capturedAt);
-      if (isDeepStrictEqual(seen, before)) continue;
-      writes.set(before.id, seen);
-      result.updated += 1;
-    }
-    await this.#write([...writes.values()]);
-    return result;
   }
 
   async get(id: PaperId): Promise<Paper | null> {

@@ -18,12 +18,6 @@ export interface UpsertResult {
   unchanged: number;
 }
 
-export interface SightingResult {
-  updated: number;
-  /** Ids not in the index (their page's papers were never indexed). */
-  missing: PaperId[];
-}
-
 /** What an id names: a paper, or a paper that was merged into another one (an old title id). */
 export type Resolved = { paper: Paper } | { movedTo: PaperId } | null;
 
@@ -50,8 +44,6 @@ export interface SearchIndex {
   /** Creates the index and applies settings when they differ from the engine's. */
   ensureSettings(): Promise<void>;
   upsert(papers: Paper[]): Promise<UpsertResult>;
-  /** An unchanged page was seen again: advance lastSeenAt of its papers. */
-  recordSightings(ids: PaperId[], url: string, capturedAt: string): Promise<SightingResult>;
   get(id: PaperId): Promise<Paper | null>;
   /** Like get, but an id that was merged into another record answers with where it went. */
   resolve(id: PaperId): Promise<Resolved>;

@@ -13,14 +13,14 @@ import type {
   SearchSort,
   StatsResponse,
 } from '@paperwire/schema';
-import { FACETS, PaperSchema, authorKey, recordSighting } from '@paperwire/schema';
+import { FACETS, PaperSchema, authorKey } from '@paperwire/schema';
 import Database from 'better-sqlite3';
 
 import type { CheckedFilters } from './filters.js';
 import { checkFilters, yearOf } from './filters.js';
 import { CROP_WORDS, markWords } from './highlight.js';
 import { aliasKeys, planUpsert, recordKeys } from './identity.js';
-import type { Resolved, SearchIndex, SightingResult, UpsertResult } from './port.js';
+import type { Resolved, SearchIndex, UpsertResult } from './port.js';
 import { paperTermWeights, queryTerms } from './query.js';
 import type { Alternative, IndexTotals, TermMatch } from './rank.js';
 import { COLUMN_WEIGHTS, Ranker, bySort } from './rank.js';
@@ -200,29 +200,6 @@ class SqliteSearchIndex implements SearchIndex {
   async upsert(papers: Paper[]): Promise<UpsertResult> {
     const incoming = mergeBatch(papers.map((p) => PaperSchema.parse(p)));
     return this.#write(() => this.#upsertCanonical(incoming));
-  }
-
-  async recordSightings(ids: PaperId[], url: string, capturedAt: string): Promise<SightingResult> {
-    const result: SightingResult = { updated: 0, missing: [] };
-    this.#write(() => {
-      const seen = new Set<string>();
-      for (const id of new Set(ids)) {
-        // A title id merged into an arXiv record is a sighting of that record.
-        const row = this.#row(id) ?? this.#row(this.#alias(id) ?? '');
-        if (!row) {
-          result.missing.push(id);
-          continue;
-        }
-        if (seen.has(String(row.seq))) continue;
-        seen.add(String(row.seq));
-        const stored = JSON.parse(row.doc) as Paper;
-        const sighted = recordSighting(stored, url, capturedAt);
-        if (isDeepStrictEqual(sighted, stored)) continue;
-        this.#update(row.seq, stored, sighted);
-        result.updated += 1;
-      }
-    });
-    return result;
   }
 
   async get(id: PaperId): Promise<Paper | null> {

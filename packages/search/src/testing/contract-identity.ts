@@ -166,10 +166,14 @@ export function identityContract(current: () => SearchIndex): void {
     expect((await index.get(hfJson.id))?.upvotes).toBe(20);
     await expect(index.get(titleOnly.id)).resolves.toBeNull();
 
-    const url = titleOnly.sources[0]!.url;
-    await expect(
-      index.recordSightings([titleOnly.id, hfJson.id], url, '2025-11-07T00:00:00.000Z'),
-    ).resolves.toEqual({ updated: 1, missing: [] });
+    // The title-only page seen again: its papers, stamped with the new capture, merge into the record.
+    const seenAgain: Paper = {
+      ...titleOnly,
+      sources: titleOnly.sources.map((s) => ({ ...s, capturedAt: '2025-11-07T00:00:00.000Z' })),
+      firstSeenAt: '2025-11-07T00:00:00.000Z',
+      lastSeenAt: '2025-11-07T00:00:00.000Z',
+    };
+    await expect(index.upsert([seenAgain])).resolves.toEqual({ created: 0, updated: 1, unchanged: 0 });
     expect((await index.get(hfJson.id))?.lastSeenAt).toBe('2025-11-07T00:00:00.000Z');
     await expect(index.stats()).resolves.toEqual({ papers: 1 });
 

@@ -206,28 +206,6 @@ export function describeSearchIndexContract(
       expect((await index.get(first.id))?.upvotes).toBe(4);
     });
 
-    it('records sightings of an unchanged page and reports unknown papers', async () => {
-      const paper = sighting('arxiv-2501_00001', '2025-11-01T00:00:00.000Z', { url: PAGE_A, upvotes: 2 });
-      await index.upsert([paper]);
-      const seen = await index.recordSightings(
-        [paper.id, 'arxiv-2501_00404'],
-        PAGE_A,
-        '2025-11-05T00:00:00.000Z',
-      );
-      expect(seen).toEqual({ updated: 1, missing: ['arxiv-2501_00404'] });
-      const stored = await index.get(paper.id);
-      expect(stored?.lastSeenAt).toBe('2025-11-05T00:00:00.000Z');
-      expect(stored?.firstSeenAt).toBe('2025-11-01T00:00:00.000Z');
-      expect(stored?.sources).toEqual([{ ...paper.sources[0], capturedAt: '2025-11-05T00:00:00.000Z' }]);
-      expect(stored?.upvotes).toBe(2);
-      // An older capture of the same page never moves anything back.
-      await expect(index.recordSightings([paper.id], PAGE_A, '2025-11-02T00:00:00.000Z')).resolves.toEqual({
-        updated: 0,
-        missing: [],
-      });
-      await expect(index.get(paper.id)).resolves.toEqual(stored);
-    });
-
     it('ranks every fixture paper first for its own exact title', async () => {
       await index.upsert(FIXTURE);
       const misses: string[] = [];
