@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 
 import { createLogger, createMetrics } from '@paperwire/observability';
+import { onParentExit } from '@paperwire/queue';
 import { RawStore } from '@paperwire/rawstore';
 import { createSearchIndex, describeEngine } from '@paperwire/search';
 
@@ -77,7 +78,7 @@ server.once('listening', () => {
 
 let stopping = false;
 
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
+async function shutdown(signal: string): Promise<void> {
   if (stopping) {
     logger.warn({ signal }, 'second signal: exiting now');
     process.exit(1);
@@ -95,11 +96,11 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   logger.info('stopped');
 }
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, (received) => {
-    shutdown(received).catch((error: unknown) => {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exitCode = 1;
-    });
+const stop = (reason: string) => {
+  shutdown(reason).catch((error: unknown) => {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exitCode = 1;
   });
-}
+};
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, stop);
+onParentExit(() => stop('parent exited'));

@@ -18,7 +18,7 @@ export {
   type FinalFailure,
 } from './worker.js';
 export { UnrecoverableJobError, InvalidJobPayloadError, RetryLaterError } from './errors.js';
-export { onShutdown, type ShutdownOptions } from './shutdown.js';
+export { onParentExit, onShutdown, type ShutdownOptions } from './shutdown.js';
 export { queueDepths, type QueueDepth } from './depths.js';
 export { withLocks, LockTimeoutError, LockLostError, type LockOptions } from './locks.js';
 export { jobNamesOf } from './catalog.js';

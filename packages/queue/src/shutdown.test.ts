@@ -9,7 +9,8 @@ const child = fileURLToPath(new URL('./testing/shutdown-child.ts', import.meta.u
 function start(...args: string[]) {
   const proc = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', child, ...args], {
     cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // An IPC channel, as `paperwire up` gives the apps it starts.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const lines: Array<{ msg?: string }> = [];
   let stderr = '';
@@ -32,6 +33,14 @@ describe('onShutdown', () => {
     const app = start('clean');
     await app.logged('ready');
     app.proc.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+    expect(app.lines.map((l) => l.msg)).toEqual(['ready', 'shutting down', 'shut down cleanly']);
+  });
+
+  it('closes once and exits 0 when the supervising parent goes away', async () => {
+    const app = start('clean');
+    await app.logged('ready');
+    app.proc.disconnect();
     expect(await app.exited).toBe(0);
     expect(app.lines.map((l) => l.msg)).toEqual(['ready', 'shutting down', 'shut down cleanly']);
   });

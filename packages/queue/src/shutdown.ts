@@ -10,7 +10,15 @@ export interface ShutdownOptions {
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
- * On SIGTERM or SIGINT, runs `close` once (workers finish their active jobs, connections close)
+ * Calls `stop` when the process that started this one over an IPC channel (`paperwire up`) is
+ * gone, however it went: even a SIGKILLed supervisor leaves no app running behind it.
+ */
+export function onParentExit(stop: () => void): void {
+  if (process.channel) process.once('disconnect', stop);
+}
+
+/**
+ * On SIGTERM or SIGINT (or the exit of a supervising parent, see `onParentExit`), runs `close` once (workers finish their active jobs, connections close)
  * and exits 0 when it succeeds. A second signal, a failing close or one that outlasts the timeout
  * exits non-zero at once; jobs still active then are retried by another worker after their lock
  * expires.
@@ -46,4 +54,5 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, opts: Shu
     );
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
+  onParentExit(() => onSignal('SIGTERM'));
 }

@@ -40,8 +40,14 @@ export async function startApp(name: AppName, env: NodeJS.ProcessEnv, logDir: st
   const log = createWriteStream(logFile, { flags: 'a' });
   const [cmd, ...args] = appCommand(name);
   // A process group of its own: Ctrl-C reaches `up` alone, which then stops the apps in order
-  // while Redis is still there for them to close their connections.
-  const child = spawn(cmd!, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // while Redis is still there for them to close their connections. The IPC channel is the
+  // apps' watchdog: it closes when `up` dies, however it dies, and they stop (onParentExit).
+  const child = spawn(cmd!, args, {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+  });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<number | null>((r) =>
