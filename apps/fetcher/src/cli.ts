@@ -10,7 +10,7 @@ import {
   waitForRun,
 } from '@paperwire/pipeline';
 import { FORMATS, FormatSchema, type Format } from '@paperwire/schema';
-import { createSearchIndex } from '@paperwire/search';
+import { createSearchIndex, searchConfigOf } from '@paperwire/search';
 
 import { runBackfill } from './cli/backfill.js';
 import { openContext, type CliContext } from './cli/context.js';
@@ -157,12 +157,7 @@ async function runIngest(args: string[]): Promise<number> {
     } finally {
       progress.end();
     }
-    const index = createSearchIndex({
-      meiliUrl: ctx.env.MEILI_URL,
-      meiliMasterKey: ctx.env.MEILI_MASTER_KEY,
-      meiliIndex: ctx.env.MEILI_INDEX,
-      dataDir: ctx.env.DATA_DIR,
-    });
+    const index = createSearchIndex(searchConfigOf(ctx.env));
     const { papers } = await index.stats();
     await index.close();
     out(`done: ${describeRun(state)}; ${papers} papers in the index`);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger, createMetrics } from '@paperwire/observability';
 import { onParentExit } from '@paperwire/queue';
 import { RawStore } from '@paperwire/rawstore';
-import { createSearchIndex, describeEngine } from '@paperwire/search';
+import { createSearchIndex, describeEngine, searchConfigOf } from '@paperwire/search';
 
 import { QueueAccess } from './admin/queues.js';
 import { createApp } from './app.js';
@@ -18,12 +18,7 @@ const logger = createLogger('gateway', env.LOG_LEVEL);
 const metrics = createMetrics('gateway');
 const trustWarning = trustProxyWarning(env.TRUST_PROXY);
 if (trustWarning) logger.warn({ trustProxy: env.TRUST_PROXY }, trustWarning);
-const engineConfig = {
-  meiliUrl: env.MEILI_URL,
-  meiliMasterKey: env.MEILI_MASTER_KEY,
-  meiliIndex: env.MEILI_INDEX,
-  dataDir: env.DATA_DIR,
-};
+const engineConfig = searchConfigOf(env);
 const index = createSearchIndex(engineConfig);
 
 try {

@@ -1,19 +1,14 @@
 import { createLogger, createMetrics, serveMetrics, workerObserver } from '@paperwire/observability';
 import { Runs } from '@paperwire/pipeline';
 import { createRedis, onShutdown } from '@paperwire/queue';
-import { createSearchIndex, describeEngine } from '@paperwire/search';
+import { createSearchIndex, describeEngine, searchConfigOf } from '@paperwire/search';
 
 import { env } from './env.js';
 import { createIndexerWorker } from './worker.js';
 
 const logger = createLogger('indexer', env.LOG_LEVEL);
 const metrics = createMetrics('indexer');
-const searchConfig = {
-  meiliUrl: env.MEILI_URL,
-  meiliMasterKey: env.MEILI_MASTER_KEY,
-  meiliIndex: env.MEILI_INDEX,
-  dataDir: env.DATA_DIR,
-};
+const searchConfig = searchConfigOf(env);
 const index = createSearchIndex(searchConfig);
 // Settings before documents: a worker that cannot reach its engine does not take jobs.
 await index.ensureSettings();

@@ -4,21 +4,10 @@ import { IsoDateSchema } from '@paperwire/schema';
 /**
  * Filters after the adapter's own check: every value has the type and form the engine query
  * is built for, so no caller's mistake becomes an engine syntax error or a filter that means
- * something else. An empty list is no constraint (as an absent one).
+ * something else. An empty list is no constraint (as an absent one). Same shape as the request's
+ * filters; `since` is in the stored form (`toISOString()`), so it compares with stored instants as text.
  */
-export interface CheckedFilters {
-  /** `YYYY-MM-DD`. */
-  from?: string;
-  /** `YYYY-MM-DD`. */
-  to?: string;
-  /** An instant in the stored form (`toISOString()`), so it compares with stored instants as text. */
-  since?: string;
-  hasCode?: boolean;
-  minUpvotes?: number;
-  authors?: string[];
-  sources?: string[];
-  years?: number[];
-}
+export type CheckedFilters = SearchFilters;
 
 export function checkFilters(filters: SearchFilters | undefined): CheckedFilters {
   const checked: CheckedFilters = {};

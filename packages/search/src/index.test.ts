@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { createSearchIndex, describeEngine } from './index.js';
+import { createSearchIndex, describeEngine, searchConfigOf } from './index.js';
 
 describe('createSearchIndex', () => {
   let dir: string;
@@ -33,5 +33,22 @@ describe('createSearchIndex', () => {
     const config = { meiliUrl: 'http://meili:7700', meiliMasterKey: 'k', meiliIndex: 'papers', dataDir: dir };
     expect(createSearchIndex(config).engine).toBe('meilisearch');
     expect(describeEngine(config)).toBe('meilisearch at http://meili:7700 index papers');
+  });
+});
+
+describe('searchConfigOf', () => {
+  it('selects Meilisearch only when MEILI_URL is set, with its key when there is one', () => {
+    expect(searchConfigOf({ MEILI_INDEX: 'papers', DATA_DIR: '/data' })).toEqual({
+      meiliIndex: 'papers',
+      dataDir: '/data',
+    });
+    expect(
+      searchConfigOf({
+        MEILI_URL: 'http://meili:7700',
+        MEILI_MASTER_KEY: 'k',
+        MEILI_INDEX: 'p',
+        DATA_DIR: '/d',
+      }),
+    ).toEqual({ meiliUrl: 'http://meili:7700', meiliMasterKey: 'k', meiliIndex: 'p', dataDir: '/d' });
   });
 });

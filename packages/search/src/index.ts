@@ -18,6 +18,21 @@ export interface SearchConfig {
   dataDir: string;
 }
 
+/** The search settings of an app's parsed environment (`searchEnv` and `DATA_DIR` of @paperwire/config). */
+export function searchConfigOf(env: {
+  MEILI_URL?: string | undefined;
+  MEILI_MASTER_KEY?: string | undefined;
+  MEILI_INDEX: string;
+  DATA_DIR: string;
+}): SearchConfig {
+  return {
+    ...(env.MEILI_URL ? { meiliUrl: env.MEILI_URL } : {}),
+    ...(env.MEILI_MASTER_KEY ? { meiliMasterKey: env.MEILI_MASTER_KEY } : {}),
+    meiliIndex: env.MEILI_INDEX,
+    dataDir: env.DATA_DIR,
+  };
+}
+
 /** The one engine of this deployment. */
 export function createSearchIndex(config: SearchConfig): SearchIndex {
   if (config.meiliUrl) {
