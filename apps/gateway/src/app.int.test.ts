@@ -88,6 +88,7 @@ function unreachable(index: SearchIndex): SearchIndex {
     similar: (id, limit) => index.similar(id, limit),
     delete: (ids) => index.delete(ids),
     stats: () => index.stats(),
+    version: () => index.version(),
     ping: () => Promise.reject(new Error('connection refused')),
     close: () => index.close(),
   };

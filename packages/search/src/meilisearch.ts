@@ -333,6 +333,11 @@ class MeiliSearchIndex implements SearchIndex {
     return { papers: stats.numberOfDocuments };
   }
 
+  version(): null {
+    // Asking Meilisearch costs a request, as much as the search it would save.
+    return null;
+  }
+
   async ping(): Promise<void> {
     await this.#call('check health', () => this.#client.health());
   }

@@ -59,6 +59,12 @@ export interface SearchIndex {
   similar(id: PaperId, limit: number): Promise<Paper[]>;
   delete(ids: PaperId[]): Promise<void>;
   stats(): Promise<StatsResponse>;
+  /**
+   * A token that changes whenever the index's data changes (any writer, any process), cheap
+   * enough to ask before every search; null where the engine has none, so that answers kept
+   * for reuse expire by age instead.
+   */
+  version(): string | null;
   /** Resolves when the engine answers; rejects with the reason otherwise (for readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -100,6 +100,18 @@ const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX papers_by_title_norm ON papers (title_norm);
   `,
   },
+  {
+    // The full-text index keeps no copy of the text (the paper's JSON has it): contentless, with
+    // deletes, a fifth of the file less.
+    sql: `
+  CREATE VIRTUAL TABLE papers_fts_next USING fts5(title, abstract, authors, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+  INSERT INTO papers_fts_next (rowid, title, abstract, authors) SELECT rowid, title, abstract, authors FROM papers_fts;
+  DROP TABLE papers_vocab;
+  DROP TABLE papers_fts;
+  ALTER TABLE papers_fts_next RENAME TO papers_fts;
+  CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, row);
+  `,
+  },
 ];
 
 const SEARCH_WEIGHTS = COLUMN_WEIGHTS.map((w) => w.toFixed(1)).join(', ');
@@ -145,10 +157,15 @@ export interface SqliteIndexOptions {
    * 1000.
    */
   candidates?: number;
+  /**
+   * Opens the file read-only, as a search reader beside the writers: no migration (the file must
+   * exist at this program's schema version) and no writes.
+   */
+  readonly?: boolean;
 }
 
-export function createSqliteIndex(opts: SqliteIndexOptions): SearchIndex {
-  return new SqliteSearchIndex(resolve(opts.path), opts.candidates ?? CANDIDATES);
+export function createSqliteIndex(opts: SqliteIndexOptions): SqliteSearchIndex {
+  return new SqliteSearchIndex(resolve(opts.path), opts.candidates ?? CANDIDATES, opts.readonly ?? false);
 }
 
 /**
@@ -164,9 +181,10 @@ export function createSqliteIndex(opts: SqliteIndexOptions): SearchIndex {
  * however many papers match. Whole-index facets are kept until the data changes. Highlights
  * mark whole words; abstracts are cropped to `CROP_WORDS` words around the matches.
  */
-class SqliteSearchIndex implements SearchIndex {
+export class SqliteSearchIndex implements SearchIndex {
   readonly engine = 'sqlite' as const;
   readonly #path: string;
+  readonly #readonly: boolean;
   readonly #candidateCount: number;
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
@@ -175,17 +193,28 @@ class SqliteSearchIndex implements SearchIndex {
   /** Write transactions of this connection (`PRAGMA data_version` counts those of others). */
   #writes = 0;
 
-  constructor(path: string, candidates: number) {
+  constructor(path: string, candidates: number, readonly: boolean) {
     this.#path = path;
     this.#candidateCount = candidates;
-    mkdirSync(dirname(path), { recursive: true });
+    this.#readonly = readonly;
     try {
-      this.#db = new Database(path);
-      // The busy timeout comes first: switching to WAL needs a lock another process may hold.
-      this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = NORMAL');
-      this.#migrate();
+      if (readonly) {
+        this.#db = new Database(path, { readonly: true, fileMustExist: true });
+        this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        const version = this.#db.pragma('user_version', { simple: true }) as number;
+        if (version !== MIGRATIONS.length)
+          throw new Error(
+            `schema version ${version}, not ${MIGRATIONS.length}: a writer has not migrated it yet`,
+          );
+      } else {
+        mkdirSync(dirname(path), { recursive: true });
+        this.#db = new Database(path);
+        // The busy timeout comes first: switching to WAL needs a lock another process may hold.
+        this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        this.#db.pragma('journal_mode = WAL');
+        this.#db.pragma('synchronous = NORMAL');
+        this.#migrate();
+      }
     } catch (error) {
       throw new Error(`cannot open the sqlite index at ${path}: ${(error as Error).message}`, {
         cause: error,
@@ -193,8 +222,17 @@ class SqliteSearchIndex implements SearchIndex {
     }
   }
 
+  /** The database file. */
+  get path(): string {
+    return this.#path;
+  }
+
   async ensureSettings(): Promise<void> {
-    this.#migrate();
+    if (!this.#readonly) this.#migrate();
+  }
+
+  version(): string {
+    return this.#dataVersion();
   }
 
   async upsert(papers: Paper[]): Promise<UpsertResult> {
