@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 
 import { createMeiliIndex } from './meilisearch.js';
 import type { SearchIndex } from './port.js';
+import { createPooledSqliteIndex } from './pooled.js';
 import { createSqliteIndex } from './sqlite.js';
 
 export * from './port.js';
@@ -9,6 +10,9 @@ export { createMeiliIndex } from './meilisearch.js';
 export type { MeiliIndexOptions } from './meilisearch.js';
 export { createSqliteIndex } from './sqlite.js';
 export type { SqliteIndexOptions } from './sqlite.js';
+export { createPooledSqliteIndex } from './pooled.js';
+export type { PooledSqliteIndexOptions } from './pooled.js';
+export { SearchBusyError } from './readers.js';
 
 export interface SearchConfig {
   /** Selects Meilisearch; when unset the embedded SQLite index under `dataDir` is used. */
@@ -16,6 +20,14 @@ export interface SearchConfig {
   meiliMasterKey?: string;
   meiliIndex: string;
   dataDir: string;
+  /**
+   * Threads that run the embedded index's searches off the caller's event loop (0: on it). Only
+   * a process that serves search needs them; Meilisearch runs searches in its own process.
+   */
+  searchThreads?: number;
+  /** Searches that may wait for a search thread; past it a search fails with `SearchBusyError`. */
+  searchQueueLimit?: number;
+  onSearchQueueDepth?: (depth: number) => void;
 }
 
 /** The search settings of an app's parsed environment (`searchEnv` and `DATA_DIR` of @paperwire/config). */
@@ -42,13 +54,24 @@ export function createSearchIndex(config: SearchConfig): SearchIndex {
       ...(config.meiliMasterKey ? { apiKey: config.meiliMasterKey } : {}),
     });
   }
-  return createSqliteIndex({ path: sqlitePath(config.dataDir) });
+  const path = sqlitePath(config.dataDir);
+  if (!config.searchThreads) return createSqliteIndex({ path });
+  return createPooledSqliteIndex({
+    path,
+    readers: config.searchThreads,
+    queueLimit: config.searchQueueLimit ?? DEFAULT_SEARCH_QUEUE_LIMIT,
+    ...(config.onSearchQueueDepth ? { onQueueDepth: config.onSearchQueueDepth } : {}),
+  });
 }
+
+/** Enough for a few hundred concurrent clients; past it, waiting longer helps nobody. */
+export const DEFAULT_SEARCH_QUEUE_LIMIT = 256;
 
 /** One line for start-up logs: which engine, where. */
 export function describeEngine(config: SearchConfig): string {
   if (config.meiliUrl) return `meilisearch at ${config.meiliUrl} index ${config.meiliIndex}`;
-  return `sqlite at ${sqlitePath(config.dataDir)}`;
+  const threads = config.searchThreads ? `, ${config.searchThreads} search threads` : '';
+  return `sqlite at ${sqlitePath(config.dataDir)}${threads}`;
 }
 
 function sqlitePath(dataDir: string): string {
