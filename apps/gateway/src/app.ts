@@ -1,6 +1,6 @@
 import type { AppMetrics, Logger } from '@paperwire/observability';
 import { PaperIdSchema, type ErrorResponse, type PaperId } from '@paperwire/schema';
-import type { SearchIndex } from '@paperwire/search';
+import { SearchBusyError, type SearchIndex } from '@paperwire/search';
 import compression from 'compression';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 
@@ -16,6 +16,7 @@ import { parseSearchRequest, similarParameters } from './api/search-params.js';
 import type { TrustProxy } from './env.js';
 import { describeIssues, parseQuery, type ParameterIssue } from './http/query.js';
 import { rateLimit, type RateLimiter } from './http/rate-limit.js';
+import { SearchCache, searchCacheKey } from './http/search-cache.js';
 import { cors, securityHeaders } from './http/security.js';
 import { FAVICON_SVG, SEARCH_PAGE_CSP, SEARCH_PAGE_HTML } from './web/page.js';
 
@@ -33,7 +34,12 @@ export interface AppDeps {
   trustProxy?: TrustProxy;
   /** Origins allowed to call the API from a browser (`*`: any). */
   corsOrigins?: readonly string[];
+  /** Bytes of search answers kept for repeated searches (`SearchCache`); none when 0 or absent. */
+  searchCacheBytes?: number;
 }
+
+/** How long a cached answer lives where the engine has no data version: the freshness promised. */
+const CACHE_MAX_AGE_MS = 1_000;
 
 const DEFAULT_READINESS_TIMEOUT_MS = 2_000;
 const NO_PARAMETERS = {};
@@ -67,13 +73,35 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.corsOrigins && deps.corsOrigins.length > 0) app.use(cors(deps.corsOrigins));
   if (deps.rateLimiter) app.use('/v1', rateLimit(deps.rateLimiter));
 
+  const cache = deps.searchCacheBytes
+    ? new SearchCache({ maxBytes: deps.searchCacheBytes, maxAgeMs: CACHE_MAX_AGE_MS })
+    : undefined;
+  let lookups = 0;
+  let hits = 0;
   app.get('/v1/search', async (req, res) => {
     const parsed = parseSearchRequest(req.query);
     if (!parsed.ok) {
       badRequest(res, parsed.issues);
       return;
     }
-    res.json(await timed('/v1/search', () => index.search(parsed.request)));
+    // The version is read before the search, so an answer is never kept under a newer one.
+    const version = index.version();
+    const key = cache ? searchCacheKey(parsed.request) : '';
+    const cached = cache?.get(key, version);
+    if (cache) {
+      lookups += 1;
+      if (cached !== undefined) hits += 1;
+      metrics.searchCache.inc({ result: cached === undefined ? 'miss' : 'hit' });
+      metrics.searchCacheHitRatio.set(hits / lookups);
+    }
+    let body = cached;
+    if (body === undefined) {
+      body = JSON.stringify(await timed('/v1/search', () => index.search(parsed.request)));
+      cache?.set(key, version, body);
+      if (cache) metrics.searchCacheBytes.set(cache.bytes);
+    }
+    if (cache) res.set('x-paperwire-cache', cached === undefined ? 'miss' : 'hit');
+    res.type('json').send(body);
   });
 
   app.get('/v1/papers/:id', async (req, res) => {
@@ -175,7 +203,7 @@ export function createApp(deps: AppDeps): express.Express {
     sendError(res, 404, { error: 'not_found', message: `no route ${req.method} ${req.path}` });
   });
 
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, metrics));
   return app;
 }
 
@@ -225,8 +253,16 @@ function accessLog(logger: Logger): RequestHandler {
   };
 }
 
-function errorHandler(logger: Logger): ErrorRequestHandler {
+function errorHandler(logger: Logger, metrics: AppMetrics): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
+    if (error instanceof SearchBusyError) {
+      metrics.searchRejected.inc();
+      logger.warn({ method: req.method, path: req.path }, 'search busy: answered 503');
+      if (res.headersSent) return;
+      res.set('retry-after', String(error.retryAfterSeconds));
+      sendError(res, 503, { error: 'busy', message: error.message });
+      return;
+    }
     // Errors Express and its body parser raise for a malformed request carry a 4xx status.
     const status = httpStatusOf(error);
     if (status !== undefined && status >= 400 && status < 500) {

@@ -1,4 +1,7 @@
+import { availableParallelism } from 'node:os';
+
 import { commonEnv, parseEnv, portSchema, redisEnv, searchEnv } from '@paperwire/config';
+import { DEFAULT_SEARCH_QUEUE_LIMIT } from '@paperwire/search';
 import { z } from 'zod';
 
 /**
@@ -57,6 +60,27 @@ export const gatewayEnv = {
   TRUST_PROXY: trustProxy.default(false),
   /** Origins allowed to call the API from a browser (comma list, `*` for any); none by default. */
   CORS_ORIGINS: corsOrigins.default([]),
+  /**
+   * Threads that run searches on the embedded index, off the event loop; 0 runs them on it.
+   * Default: one per CPU, at most 4.
+   */
+  SEARCH_THREADS: z.coerce
+    .number({ error: 'SEARCH_THREADS must be an integer' })
+    .int('SEARCH_THREADS must be an integer')
+    .min(0, 'SEARCH_THREADS must be at least 0')
+    .max(64, 'SEARCH_THREADS must be at most 64')
+    .default(Math.min(4, availableParallelism())),
+  /** Searches that may wait for a search thread; past it a search answers 503 with Retry-After. */
+  SEARCH_QUEUE_LIMIT: z.coerce
+    .number({ error: 'SEARCH_QUEUE_LIMIT must be an integer' })
+    .int('SEARCH_QUEUE_LIMIT must be an integer')
+    .min(0, 'SEARCH_QUEUE_LIMIT must be at least 0')
+    .default(DEFAULT_SEARCH_QUEUE_LIMIT),
+  /** Megabytes of search answers kept for repeated searches; 0 turns the result cache off. */
+  SEARCH_CACHE_MB: z.coerce
+    .number({ error: 'SEARCH_CACHE_MB must be a number' })
+    .min(0, 'SEARCH_CACHE_MB must be at least 0')
+    .default(64),
 };
 
 /**

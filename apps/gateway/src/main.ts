@@ -18,7 +18,12 @@ const logger = createLogger('gateway', env.LOG_LEVEL);
 const metrics = createMetrics('gateway');
 const trustWarning = trustProxyWarning(env.TRUST_PROXY);
 if (trustWarning) logger.warn({ trustProxy: env.TRUST_PROXY }, trustWarning);
-const engineConfig = searchConfigOf(env);
+const engineConfig = {
+  ...searchConfigOf(env),
+  searchThreads: env.SEARCH_THREADS,
+  searchQueueLimit: env.SEARCH_QUEUE_LIMIT,
+  onSearchQueueDepth: (depth: number) => metrics.searchQueueDepth.set(depth),
+};
 const index = createSearchIndex(engineConfig);
 
 try {
@@ -51,6 +56,7 @@ const app = createApp({
   ...(rateLimiter ? { rateLimiter } : {}),
   trustProxy: env.TRUST_PROXY,
   corsOrigins: env.CORS_ORIGINS,
+  searchCacheBytes: env.SEARCH_CACHE_MB * 1024 * 1024,
 });
 const server = app.listen(env.GATEWAY_PORT, env.GATEWAY_HOST);
 server.once('error', (error) => {

@@ -38,6 +38,13 @@ const ENGINES: Engine[] = [
     },
   },
   {
+    name: 'sqlite on search threads',
+    open: async () => {
+      const seeded = await seededSqliteIndex(PAPERS, { searchThreads: 2 });
+      return { index: seeded.index, close: seeded.close };
+    },
+  },
+  {
     name: 'meilisearch',
     ...(testEnv.meiliUrl ? {} : { skip: 'MEILI_URL is unset' }),
     open: async () => {

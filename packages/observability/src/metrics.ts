@@ -10,6 +10,15 @@ export interface AppMetrics {
   /** Seconds. */
   searchLatency: Histogram<'route'>;
   pagesFetched: Counter<'result'>;
+  /** Search answers served from the result cache (hit) or computed (miss). */
+  searchCache: Counter<'result'>;
+  /** Hits over lookups since start, and what the cache holds. */
+  searchCacheHitRatio: Gauge;
+  searchCacheBytes: Gauge;
+  /** Searches waiting for a search thread. */
+  searchQueueDepth: Gauge;
+  /** Searches refused because every search thread was busy and the queue was full. */
+  searchRejected: Counter;
 }
 
 /** A registry of its own per app (never the global one), so tests and apps in one process don't collide. */
@@ -56,6 +65,32 @@ export function createMetrics(app: string): AppMetrics {
       name: 'paperwire_pages_fetched_total',
       help: 'Pages fetched, by result (new, unchanged, not-modified, error).',
       labelNames: ['result'] as const,
+      registers,
+    }),
+    searchCache: new Counter({
+      name: 'paperwire_search_cache_total',
+      help: 'Search requests by cache result: hit (answered from the result cache) or miss.',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    searchCacheHitRatio: new Gauge({
+      name: 'paperwire_search_cache_hit_ratio',
+      help: 'Search cache hits over lookups since the process started.',
+      registers,
+    }),
+    searchCacheBytes: new Gauge({
+      name: 'paperwire_search_cache_bytes',
+      help: 'Approximate bytes of search answers the result cache holds.',
+      registers,
+    }),
+    searchQueueDepth: new Gauge({
+      name: 'paperwire_search_queue_depth',
+      help: 'Searches waiting for a search thread.',
+      registers,
+    }),
+    searchRejected: new Counter({
+      name: 'paperwire_search_rejected_total',
+      help: 'Searches answered 503 because every search thread was busy and the queue was full.',
       registers,
     }),
   };

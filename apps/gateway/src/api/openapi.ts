@@ -96,6 +96,12 @@ const TOO_MANY = {
   },
   content: { 'application/json': { schema: ref('ErrorResponse') } },
 };
+const BUSY = {
+  description:
+    'Every search thread is busy and the queue of waiting searches is full; Retry-After says when to try again.',
+  headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+  content: { 'application/json': { schema: ref('ErrorResponse') } },
+};
 const INVALID = error('A parameter is unknown, malformed or out of range; `issues` names each one.');
 const ADMIN_ERRORS = {
   '400': INVALID,
@@ -141,7 +147,21 @@ export function openApiDocument(): JsonSchema {
           tags: ['search'],
           summary: 'Search papers',
           parameters: queryParameters(searchParameters),
-          responses: { '200': json('SearchResponse', 'A page of hits.'), '400': INVALID, '429': TOO_MANY },
+          responses: {
+            '200': {
+              ...json('SearchResponse', 'A page of hits.'),
+              headers: {
+                'x-paperwire-cache': {
+                  schema: { type: 'string', enum: ['hit', 'miss'] },
+                  description:
+                    'Whether the answer came from the result cache, which holds answers until the index changes.',
+                },
+              },
+            },
+            '400': INVALID,
+            '429': TOO_MANY,
+            '503': BUSY,
+          },
         },
       },
       '/v1/papers/{id}': {
@@ -168,6 +188,7 @@ export function openApiDocument(): JsonSchema {
           parameters: [ID_PARAMETER, ...queryParameters(similarParameters)],
           responses: {
             '200': json('SimilarResponse', 'Similar papers, the paper itself excluded.'),
+            '503': BUSY,
             '301': {
               description:
                 'The id was merged into another record; Location is the similar papers of that one.',
@@ -183,7 +204,11 @@ export function openApiDocument(): JsonSchema {
         get: {
           tags: ['search'],
           summary: 'Paper counts over the whole index by year, hasCode and source',
-          responses: { '200': json('FacetsResponse', 'Counts per facet value.'), '429': TOO_MANY },
+          responses: {
+            '200': json('FacetsResponse', 'Counts per facet value.'),
+            '429': TOO_MANY,
+            '503': BUSY,
+          },
         },
       },
       '/v1/stats': {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { createLogger, createMetrics, type AppMetrics } from '@paperwire/observability';
 import type { Paper } from '@paperwire/schema';
-import { createSqliteIndex, type SearchIndex } from '@paperwire/search';
+import { createPooledSqliteIndex, createSqliteIndex, type SearchIndex } from '@paperwire/search';
 import { tempDir, type TempDir } from '@paperwire/testing';
 
 import { createApp, type AppDeps } from '../app.js';
@@ -49,10 +49,23 @@ export interface SeededIndex {
   close(): Promise<void>;
 }
 
-/** A real SQLite index in a fresh temp dir holding `papers`. */
-export async function seededSqliteIndex(papers: Paper[]): Promise<SeededIndex> {
+/**
+ * A real SQLite index in a fresh temp dir holding `papers`; with `searchThreads`, its searches
+ * run on that many reader threads, as the gateway runs them.
+ */
+export async function seededSqliteIndex(
+  papers: Paper[],
+  options: { searchThreads?: number; searchQueueLimit?: number } = {},
+): Promise<SeededIndex> {
   const dir = await tempDir('gateway-index');
-  const index = createSqliteIndex({ path: join(dir.path, 'papers.sqlite') });
+  const path = join(dir.path, 'papers.sqlite');
+  const index = options.searchThreads
+    ? createPooledSqliteIndex({
+        path,
+        readers: options.searchThreads,
+        queueLimit: options.searchQueueLimit ?? 64,
+      })
+    : createSqliteIndex({ path });
   await index.ensureSettings();
   await index.upsert(papers);
   return {
