@@ -24,6 +24,7 @@ import type { Resolved, SearchIndex, UpsertResult } from './port.js';
 import { paperTermWeights, queryTerms } from './query.js';
 import type { Alternative, IndexTotals, TermMatch } from './rank.js';
 import { COLUMN_WEIGHTS, Ranker, bySort } from './rank.js';
+import { authorWords, titlePostings } from './title-tier.js';
 import { typoBudget, typoCost } from './typos.js';
 import { mergeBatch } from './upsert.js';
 import { indexForm, searchWords } from './words.js';
@@ -112,8 +113,20 @@ const MIGRATIONS: readonly Migration[] = [
   CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, row);
   `,
   },
+  {
+    // The title tier (`title-tier.ts`): per title word, its papers by impact, with the word's
+    // positions in the title; and the words of author names.
+    sql: `
+  CREATE TABLE title_postings (term TEXT NOT NULL, seq INTEGER NOT NULL, impact INTEGER NOT NULL, positions INTEGER NOT NULL, PRIMARY KEY (term, seq)) STRICT, WITHOUT ROWID;
+  CREATE INDEX title_postings_by_impact ON title_postings (term, impact DESC);
+  CREATE TABLE author_words (term TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (term, seq)) STRICT, WITHOUT ROWID;
+  `,
+    then: (index) => index.writeTitleTier(),
+  },
 ];
 
+/** The schema version that brought the title tier's tables. */
+const TITLE_TIER_VERSION = 6;
 const SEARCH_WEIGHTS = COLUMN_WEIGHTS.map((w) => w.toFixed(1)).join(', ');
 const SIMILAR_WEIGHTS = '3.0, 1.0, 0.0';
 /** How many of a paper's most distinctive words make up its "similar" query. */
@@ -126,6 +139,12 @@ const MAX_PREFIX_PROBE = 50;
 const LAST_CHAR = '\u{10FFFF}';
 /** See `SqliteIndexOptions.candidates`. */
 const CANDIDATES = 1000;
+/** The title tier's candidates for a first page, at least (see `#titleTier`). */
+const TIER_CANDIDATES = 100;
+/** Shortest word being typed that the title tier reads; shorter ones start too many words. */
+const TIER_MIN_PREFIX = 4;
+/** Most indexed words a word being typed may start for the title tier to read them all. */
+const TIER_MAX_PREFIX_WORDS = 64;
 /** Rows filters and facets read by seq: the narrow index, not the rows with their JSON. */
 const PAPER_COLUMNS = 'papers p INDEXED BY papers_columns';
 
@@ -154,7 +173,8 @@ export interface SqliteIndexOptions {
    * when there are no more, else the papers most likely to make the page by the ranking rules
    * and bm25, so past the first page of a query matching many papers the order is close to the
    * full ranking rather than equal to it. Totals and facets always count every match. Default
-   * 1000.
+   * 1000. A query whose title tier fills the page (`#titleTier`) ranks the tier's best
+   * `TIER_CANDIDATES` (or twice the page's end) instead.
    */
   candidates?: number;
   /**
@@ -192,6 +212,10 @@ export class SqliteSearchIndex implements SearchIndex {
   #facetsCache: { version: string; facets: Facets } | undefined;
   /** Write transactions of this connection (`PRAGMA data_version` counts those of others). */
   #writes = 0;
+  /** The index's average paper length in words, for the impacts of the papers being written. */
+  #averageLength: number | undefined;
+  /** Whether the file has the title tier's tables yet (schema version 6), during migrations too. */
+  #titleTierKept = false;
 
   constructor(path: string, candidates: number, readonly: boolean) {
     this.#path = path;
@@ -206,6 +230,7 @@ export class SqliteSearchIndex implements SearchIndex {
           throw new Error(
             `schema version ${version}, not ${MIGRATIONS.length}: a writer has not migrated it yet`,
           );
+        this.#titleTierKept = true;
       } else {
         mkdirSync(dirname(path), { recursive: true });
         this.#db = new Database(path);
@@ -349,7 +374,7 @@ export class SqliteSearchIndex implements SearchIndex {
       for (const id of ids) {
         const row = this.#row(id);
         if (!row) continue;
-        this.#deleteRow(row.seq);
+        this.#deleteRow(row);
         // Title ids that named this paper now name nothing.
         this.#statement('DELETE FROM aliases WHERE target = ?').run(id);
       }
@@ -389,6 +414,12 @@ export class SqliteSearchIndex implements SearchIndex {
     }
   }
 
+  /** The title tier's rows of every paper (schema version 6). */
+  writeTitleTier(): void {
+    for (const row of this.#db.prepare<[], PaperRow>('SELECT seq, doc FROM papers ORDER BY seq').all())
+      this.#writeTitleTierRows(row.seq, JSON.parse(row.doc) as Paper);
+  }
+
   /** Every paper's text indexed again, after the full-text table was made anew. */
   reindexText(): void {
     for (const row of this.#db.prepare<[], PaperRow>('SELECT seq, doc FROM papers ORDER BY seq').all()) {
@@ -410,8 +441,11 @@ export class SqliteSearchIndex implements SearchIndex {
             `schema version ${version} is newer than this program knows (${MIGRATIONS.length}); upgrade paperwire`,
           );
         }
-        for (const migration of MIGRATIONS.slice(version)) {
+        this.#titleTierKept = version >= TITLE_TIER_VERSION;
+        for (const [i, migration] of MIGRATIONS.slice(version).entries()) {
           this.#db.exec(migration.sql);
+          // Papers written by a migration's own step get title tier rows once the tables exist.
+          if (version + i + 1 >= TITLE_TIER_VERSION) this.#titleTierKept = true;
           migration.then?.(this);
         }
         if (version !== MIGRATIONS.length) this.#db.pragma(`user_version = ${MIGRATIONS.length}`);
@@ -459,7 +493,7 @@ export class SqliteSearchIndex implements SearchIndex {
     const plan = planUpsert(incoming, { aliases, stored });
     for (const [id, target] of plan.aliases)
       this.#statement('INSERT OR IGNORE INTO aliases (id, target) VALUES (?, ?)').run(id, target);
-    for (const id of plan.deletes) this.#deleteRow(rows.get(id)!.seq);
+    for (const id of plan.deletes) this.#deleteRow(rows.get(id)!);
     for (const paper of plan.writes) {
       const row = rows.get(paper.id);
       if (row) this.#update(row.seq, stored.get(paper.id)!, paper);
@@ -491,6 +525,7 @@ export class SqliteSearchIndex implements SearchIndex {
       !isDeepStrictEqual(stored.authors, paper.authors);
     if (textChanged) {
       this.#statement('DELETE FROM papers_fts WHERE rowid = ?').run(seq);
+      this.#deleteTitleTierRows(seq, stored);
       this.#writeText(seq, paper);
     }
     if (
@@ -500,7 +535,8 @@ export class SqliteSearchIndex implements SearchIndex {
       this.#writeDerived(seq, paper);
   }
 
-  #deleteRow(seq: number): void {
+  #deleteRow({ seq, doc }: PaperRow): void {
+    this.#deleteTitleTierRows(seq, JSON.parse(doc) as Paper);
     this.#statement('DELETE FROM papers_fts WHERE rowid = ?').run(seq);
     this.#statement('DELETE FROM paper_authors WHERE seq = ?').run(seq);
     this.#statement('DELETE FROM paper_sources WHERE seq = ?').run(seq);
@@ -518,6 +554,26 @@ export class SqliteSearchIndex implements SearchIndex {
     // Words of replaced or deleted texts stay: a word that no paper holds matches nothing.
     for (const word of new Set(searchWords(`${paper.title} ${paper.abstract} ${authors}`)))
       this.#addWord(word);
+    this.#writeTitleTierRows(seq, paper);
+  }
+
+  #writeTitleTierRows(seq: number, paper: Paper): void {
+    if (!this.#titleTierKept) return;
+    this.#averageLength ??= averageLength(this.#totals());
+    for (const { term, impact, positions } of titlePostings(paper, this.#averageLength))
+      this.#statement(
+        'INSERT OR REPLACE INTO title_postings (term, seq, impact, positions) VALUES (?, ?, ?, ?)',
+      ).run(term, seq, impact, positions);
+    for (const term of authorWords(paper))
+      this.#statement('INSERT OR IGNORE INTO author_words (term, seq) VALUES (?, ?)').run(term, seq);
+  }
+
+  #deleteTitleTierRows(seq: number, paper: Paper): void {
+    if (!this.#titleTierKept) return;
+    for (const term of new Set(searchWords(paper.title)))
+      this.#statement('DELETE FROM title_postings WHERE term = ? AND seq = ?').run(term, seq);
+    for (const term of authorWords(paper))
+      this.#statement('DELETE FROM author_words WHERE term = ? AND seq = ?').run(term, seq);
   }
 
   #addWord(word: string): void {
@@ -548,6 +604,8 @@ export class SqliteSearchIndex implements SearchIndex {
 
   /** A write transaction; cached counts see that the data changed. */
   #write<T>(change: () => T): T {
+    // Impacts of one transaction's papers share the average length it started with.
+    this.#averageLength = undefined;
     try {
       return this.#db.transaction(change).immediate();
     } finally {
@@ -616,6 +674,29 @@ export class SqliteSearchIndex implements SearchIndex {
              WHERE p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @first) AND ${where}`,
         )
         .get({ ...params, first })?.n ?? 0
+    );
+  }
+
+  /**
+   * `#countMatches`, but counting no further than `atMost`: enough to tell whether a set fits,
+   * at a cost that does not grow with the papers a common word matches.
+   */
+  #countUpTo(selection: Selection, atMost: number): number {
+    const { first, where, filtered, params } = selection;
+    const limit = Math.max(1, Math.ceil(atMost));
+    if (!filtered)
+      return (
+        this.#statement<[string, number], { n: number }>(
+          'SELECT count(*) AS n FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?)',
+        ).get(first, limit)?.n ?? 0
+      );
+    return (
+      this.#db
+        .prepare<[Record<string, unknown>], { n: number }>(
+          `SELECT count(*) AS n FROM (SELECT 1 FROM ${PAPER_COLUMNS}
+             WHERE p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @first) AND ${where} LIMIT @limit)`,
+        )
+        .get({ ...params, first, limit })?.n ?? 0
     );
   }
 
@@ -719,6 +800,8 @@ export class SqliteSearchIndex implements SearchIndex {
         .map((r) => r.seq);
       return [{ start: 0, papers: this.#papers(seqs) }];
     }
+    const tier = this.#titleTier(matches, selection, end);
+    if (tier) return [{ start: 0, papers: this.#papers(tier) }];
     // As Meilisearch's matching strategy "last": papers with all words first, then those
     // missing the last word, and so on. `before` papers match more words than the group at hand.
     const groups: { start: number; papers: Paper[] }[] = [];
@@ -731,7 +814,14 @@ export class SqliteSearchIndex implements SearchIndex {
         .slice(0, words)
         .map((m) => `(${anyOf(m)})`)
         .join(' AND ');
-      const atLeast = words === 1 ? total : this.#countMatches({ ...selection, first: all });
+      // Counted only as far as decides the page: past `end`, no later group is needed.
+      const atLeast =
+        words === 1
+          ? total
+          : this.#countUpTo(
+              { ...selection, first: all },
+              before + Math.max(this.#candidateCount, end - before) + 1,
+            );
       const size = atLeast - before;
       if (size > 0) {
         const missing = matches[words];
@@ -786,7 +876,7 @@ export class SqliteSearchIndex implements SearchIndex {
       const last = i === expressions.length - 1;
       const estimate = last
         ? size
-        : this.#countMatches({ ...selection, filtered: false, first: expression }) * kept;
+        : this.#countUpTo({ ...selection, filtered: false, first: expression }, (wanted + 1) / kept) * kept;
       if (estimate <= wanted) {
         whole = { expression };
         continue;
@@ -804,6 +894,110 @@ export class SqliteSearchIndex implements SearchIndex {
       return [...new Set([...wholeSeqs(), ...best, ...titled])];
     }
     return wholeSeqs();
+  }
+
+  /**
+   * The papers that can make the page [0, end) when the title tier alone fills it, or undefined
+   * when it may not (then the general path ranks the query). The tier is the papers holding every
+   * query word, as typed (a word being typed: any indexed word it starts), in the title; they
+   * rank before every other match. Of the tier: the titles that are the query, the papers with a
+   * query word in an author name too, and the best by whether the title holds the query as a
+   * phrase, then by the sum of the words' impacts weighted by their idf. One word reads its
+   * postings in impact order and stops after `wanted`; several join the postings of the rarest
+   * word to the others', so a search costs what the titles of its rarest word cost.
+   */
+  #titleTier(matches: TermMatch[], selection: Selection, end: number): number[] | undefined {
+    if (!this.#titleTierKept) return undefined;
+    const words: string[][] = [];
+    for (const match of matches) {
+      const own = match.alternatives[0]!;
+      if (own.cost !== 0 || own.documents === 0) return undefined;
+      if (!own.prefix) {
+        words.push([own.word]);
+        continue;
+      }
+      // A short prefix starts too many words to join; the general path has prefix indexes.
+      if ([...own.word].length < TIER_MIN_PREFIX) return undefined;
+      const started = this.#statement<[string, string, number], { term: string }>(
+        'SELECT term FROM papers_vocab WHERE term >= ? AND term < ? LIMIT ?',
+      )
+        .all(own.word, own.word + LAST_CHAR, TIER_MAX_PREFIX_WORDS + 1)
+        .map((r) => r.term);
+      if (started.length === 0 || started.length > TIER_MAX_PREFIX_WORDS) return undefined;
+      words.push(started);
+    }
+    const wanted = Math.max(TIER_CANDIDATES, 2 * end);
+    const { where, filtered, params } = selection;
+    const papers = this.#count();
+    const idf = matches.map((m) => {
+      const documents = m.alternatives[0]!.documents;
+      return Math.max(1e-6, Math.log((papers - documents + 0.5) / (documents + 0.5)));
+    });
+    // The rarest word drives the join (FTS5's count stands in for its number of titles).
+    const order = matches
+      .map((_, i) => i)
+      .sort((a, b) => matches[a]!.alternatives[0]!.documents - matches[b]!.alternatives[0]!.documents);
+    const values: Record<string, unknown> = { ...params, wanted };
+    const termIn = (alias: string, i: number): string => {
+      values[`w${i}`] = JSON.stringify(words[i]);
+      return words[i]!.length === 1
+        ? `${alias}.term = json_extract(@w${i}, '$[0]')`
+        : `${alias}.term IN (SELECT value FROM json_each(@w${i}))`;
+    };
+    const [driver, ...others] = order as [number, ...number[]];
+    const tables = [
+      `title_postings t${driver}${others.length === 0 ? ' INDEXED BY title_postings_by_impact' : ''}`,
+    ];
+    const conditions = [termIn(`t${driver}`, driver)];
+    for (const i of others) {
+      tables.push(`title_postings t${i}`);
+      conditions.push(termIn(`t${i}`, i), `t${i}.seq = t${driver}.seq`);
+    }
+    if (filtered) {
+      tables.push(PAPER_COLUMNS);
+      conditions.push(`p.seq = t${driver}.seq`, where);
+    }
+    for (const i of order) values[`idf${i}`] = idf[i];
+    const phrase = matches.map((_, i) => `(t${i}.positions >> ${i})`).join(' & ');
+    const score = matches.map((_, i) => `@idf${i} * t${i}.impact`).join(' + ');
+    const ranking = others.length === 0 ? `t${driver}.impact DESC` : `(${phrase}) != 0 DESC, ${score} DESC`;
+    const best = this.#db
+      .prepare<[Record<string, unknown>], { seq: number }>(
+        `SELECT t${driver}.seq AS seq FROM ${tables.join(' CROSS JOIN ')}
+           WHERE ${conditions.join(' AND ')} ORDER BY ${ranking} LIMIT @wanted`,
+      )
+      .all(values)
+      .map((r) => r.seq);
+    const distinct = [...new Set(best)];
+    if (distinct.length < end || distinct.length === 0) return undefined;
+    // Papers of the tier with a query word in an author name rank first among those alike.
+    const inTitle = matches
+      .map(
+        (_, i) =>
+          `EXISTS (SELECT 1 FROM title_postings t${i} WHERE t${i}.seq = a.seq AND ${termIn(`t${i}`, i)})`,
+      )
+      .join(' AND ');
+    values.authorWords = JSON.stringify([...new Set(words.flat())]);
+    const authored = this.#db
+      .prepare<[Record<string, unknown>], { seq: number }>(
+        `SELECT DISTINCT a.seq AS seq FROM author_words a ${filtered ? `JOIN ${PAPER_COLUMNS} ON p.seq = a.seq` : ''}
+           WHERE a.term IN (SELECT value FROM json_each(@authorWords)) AND ${inTitle} AND ${where} LIMIT @wanted`,
+      )
+      .all(values)
+      .map((r) => r.seq);
+    // Misspellings of the query words count in bm25 too, and are rare: the tier's papers that
+    // hold one are few, and all of them may rank first among those alike.
+    const misspelt = matches.flatMap((m) => m.alternatives.slice(1));
+    const withTypos =
+      misspelt.length === 0
+        ? []
+        : this.#bestSeqs(
+            `(${matches.map((m) => `{title} : (${ftsAlternative(m.alternatives[0]!)})`).join(' AND ')}) AND (${misspelt.map(ftsAlternative).join(' OR ')})`,
+            undefined,
+            selection,
+            wanted,
+          );
+    return [...new Set([...this.#titled(matches, selection), ...authored, ...withTypos, ...distinct])];
   }
 
   /** The papers whose title is the query's words, that pass the filters. */
@@ -1084,6 +1278,11 @@ function readVarint(bytes: Buffer, at: number): [number, number] {
     if ((byte & 0x80) === 0) return [value, at + i + 1];
   }
   return [value * 256 + bytes[at + 8]!, at + 9];
+}
+
+/** Words per paper on average; a length to start from while the index is empty. */
+function averageLength(totals: IndexTotals): number {
+  return totals.papers > 0 ? totals.words / totals.papers : 150;
 }
 
 /** An FTS5 string literal: the word is matched as text, whatever characters it holds. */
