@@ -8,6 +8,7 @@ import { createSearchIndex, describeEngine, searchConfigOf } from '@paperwire/se
 import { QueueAccess } from './admin/queues.js';
 import { createApp } from './app.js';
 import { loadEnv, trustProxyWarning } from './env.js';
+import { handleClientErrors } from './http/client-error.js';
 import { RedisRateLimiter } from './http/rate-limit.js';
 
 /** Connections still open this long after a shutdown signal are cut. */
@@ -59,6 +60,7 @@ const app = createApp({
   searchCacheBytes: env.SEARCH_CACHE_MB * 1024 * 1024,
 });
 const server = app.listen(env.GATEWAY_PORT, env.GATEWAY_HOST);
+handleClientErrors(server, logger);
 server.once('error', (error) => {
   logger.fatal({ err: error, host: env.GATEWAY_HOST, port: env.GATEWAY_PORT }, 'cannot listen');
   void index.close().finally(() => process.exit(1));
@@ -95,6 +97,9 @@ async function shutdown(signal: string): Promise<void> {
   clearTimeout(forceClose);
   await Promise.all([index.close(), queues.close(), rateLimiter?.close()]);
   logger.info('stopped');
+  // Everything this process opened is closed. Search threads started from source leave their
+  // module loader's handles behind (the built app has none), which would keep the process up.
+  process.exit();
 }
 
 const stop = (reason: string) => {
