@@ -9,21 +9,24 @@ import { createPooledSqliteIndex, createSqliteIndex, type SearchIndex } from '@p
 import { tempDir, type TempDir } from '@paperwire/testing';
 
 import { createApp, type AppDeps } from '../app.js';
+import { handleClientErrors } from '../http/client-error.js';
 
 export interface Running {
   base: string;
   close(): Promise<void>;
 }
 
-/** The gateway over `index`, listening on a free loopback port. */
+/** The gateway over `index`, listening on a free loopback port, as main.ts serves it. */
 export async function serve(deps: Partial<AppDeps> & { index: SearchIndex }): Promise<Running> {
+  const logger = deps.logger ?? createLogger('gateway-test', 'silent');
   const app = createApp({
-    logger: createLogger('gateway-test', 'silent'),
     metrics: sharedMetrics(),
     readinessTimeoutMs: 1_000,
     ...deps,
+    logger,
   });
   const server: Server = app.listen(0, '127.0.0.1');
+  handleClientErrors(server, logger);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
