@@ -37,8 +37,10 @@ it('logs that its Redis connections cannot connect, for each role', async () => 
         .map((line) => (JSON.parse(line) as { role?: string }).role),
     );
   try {
-    await waitFor(() => rolesLogged().has('producer') || child.exitCode !== null, {
-      what: 'the parser to log a connection error of its producer',
+    // The roles log on their own schedules: wait for both, not for one and then assume the other.
+    const bothLogged = () => rolesLogged().has('producer') && rolesLogged().has('client');
+    await waitFor(() => bothLogged() || child.exitCode !== null, {
+      what: 'the parser to log a connection error of its client and of its producer',
       timeoutMs: 30_000,
     });
     expect(child.exitCode, output).toBeNull();
