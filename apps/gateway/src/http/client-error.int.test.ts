@@ -103,7 +103,10 @@ describe('the gateway on requests its HTTP parser rejects', () => {
   });
 
   it('still answers well-formed requests', async () => {
-    const answer = await rawRequest(port, 'GET /v1/stats HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const answer = await rawRequest(
+      port,
+      'GET /v1/stats HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    );
     expect(answer.statusLine).toBe('HTTP/1.1 200 OK');
     expect(JSON.parse(answer.body.toString())).toEqual({ papers: 0 });
   });
@@ -151,7 +154,11 @@ describe('handleClientErrors', () => {
     client.on('data', (d: Buffer) => received.push(d));
     client.on('error', () => undefined);
     const closed = once(client, 'close');
-    server.emit('clientError', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), serverSide);
+    server.emit(
+      'clientError',
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      serverSide,
+    );
     await closed;
     expect(serverSide.destroyed).toBe(true);
     expect(Buffer.concat(received).length).toBe(0);
@@ -166,7 +173,11 @@ describe('handleClientErrors', () => {
     await once(client, 'end');
     expect(serverSide.writable).toBe(false);
     const closed = once(client, 'close');
-    server.emit('clientError', Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_METHOD' }), serverSide);
+    server.emit(
+      'clientError',
+      Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_METHOD' }),
+      serverSide,
+    );
     client.end();
     await closed;
     expect(serverSide.destroyed).toBe(true);

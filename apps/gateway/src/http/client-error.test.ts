@@ -22,13 +22,18 @@ describe('clientErrorAnswer', () => {
       clientErrorAnswer(parserError('HPE_INVALID_METHOD', 'Invalid method encountered'), limits),
     ).toEqual({
       status: 400,
-      body: { error: 'bad_request', message: 'the request is not valid HTTP/1.1: Invalid method encountered' },
+      body: {
+        error: 'bad_request',
+        message: 'the request is not valid HTTP/1.1: Invalid method encountered',
+      },
     });
   });
 
   it('answers with bodies the API schema accepts', () => {
     for (const code of ['HPE_HEADER_OVERFLOW', 'ERR_HTTP_REQUEST_TIMEOUT', 'HPE_INVALID_URL', 'EWHATEVER']) {
-      expect(ErrorResponseSchema.safeParse(clientErrorAnswer(parserError(code), limits).body).success).toBe(true);
+      expect(ErrorResponseSchema.safeParse(clientErrorAnswer(parserError(code), limits).body).success).toBe(
+        true,
+      );
     }
   });
 });
