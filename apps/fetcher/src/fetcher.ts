@@ -113,7 +113,7 @@ export async function startFetcher(
   const stopDepth = watchQueueDepths(producer, (queue, state, n) =>
     metrics.queueDepth.set({ queue, state }, n),
   );
-  const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT);
+  const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT, { logger });
   logger.info(
     {
       queue: 'fetch',

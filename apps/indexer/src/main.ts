@@ -32,7 +32,7 @@ const worker = createIndexerWorker(
   },
 );
 
-const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT);
+const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT, { logger });
 logger.info(
   { queue: 'index', engine: describeEngine(searchConfig), metricsPort: metricsServer.port },
   'indexer ready',

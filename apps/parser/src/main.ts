@@ -28,7 +28,7 @@ const worker = createParserWorker(
   },
 );
 
-const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT);
+const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT, { logger });
 logger.info(
   { queue: 'parse', metricsPort: metricsServer.port, concurrency: env.WORKER_CONCURRENCY },
   'parser ready',

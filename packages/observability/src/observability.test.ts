@@ -8,7 +8,7 @@ describe('serveMetrics', () => {
     workerObserver(metrics).completed('parse', 'page.fetched', 120);
     workerObserver(metrics).failed('parse', 'page.fetched', 30, new Error('bad page'));
     metrics.pagesFetched.inc({ result: 'new' });
-    const server = await serveMetrics(metrics.registry, await listenablePort(), '127.0.0.1');
+    const server = await serveMetrics(metrics.registry, await listenablePort(), { host: '127.0.0.1' });
     try {
       const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
       expect(res.status).toBe(200);
