@@ -28,6 +28,28 @@ export function prng(seed: number): () => number {
   };
 }
 
+const CONSONANTS = 'bcdfghjklmnprstvwxz'.split('');
+const VOWELS = 'aeiou'.split('');
+
+/** `count` distinct made-up words of two to four syllables. */
+export function madeUpWords(rand: () => number, count: number): string[] {
+  const seen = new Set<string>();
+  while (seen.size < count) seen.add(madeUpWord(rand, 2 + Math.floor(rand() * 3)));
+  return [...seen];
+}
+
+/** A pronounceable made-up word: consonant-vowel syllables. */
+export function madeUpWord(rand: () => number, syllables: number): string {
+  let word = '';
+  for (let s = 0; s < syllables; s += 1)
+    word += CONSONANTS[Math.floor(rand() * CONSONANTS.length)]! + VOWELS[Math.floor(rand() * VOWELS.length)]!;
+  return word;
+}
+
+export function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 const WORDS = (
   'learning model models neural network networks transformer attention diffusion language vision ' +
   'large small efficient robust scalable sparse dense graph graphs reinforcement policy reward agent ' +

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { paperIdFromArxiv } from '@paperwire/schema';
 
-import { prng, type SynthPaper } from './corpus.js';
+import { capital, madeUpWord, madeUpWords, prng, type SynthPaper } from './corpus.js';
 import { render } from './render.js';
 
 /**
@@ -35,8 +35,6 @@ const GLUE = (
   'the of and a to in for we on with that is by this our from as an are which be at can these it ' +
   'show propose new state art'
 ).split(' ');
-const CONSONANTS = 'bcdfghjklmnprstvwxz'.split('');
-const VOWELS = 'aeiou'.split('');
 const CATEGORIES = ['cs.LG', 'cs.CL', 'cs.CV', 'cs.AI', 'stat.ML'];
 
 export interface LoadCorpus {
@@ -200,21 +198,4 @@ export function distinctQueries(corpus: LoadCorpus, seed: number): () => string 
       return words.join(' ');
     }
   };
-}
-
-function madeUpWords(rand: () => number, count: number): string[] {
-  const seen = new Set<string>();
-  while (seen.size < count) seen.add(madeUpWord(rand, 2 + Math.floor(rand() * 3)));
-  return [...seen];
-}
-
-function madeUpWord(rand: () => number, syllables: number): string {
-  let word = '';
-  for (let s = 0; s < syllables; s += 1)
-    word += CONSONANTS[Math.floor(rand() * CONSONANTS.length)]! + VOWELS[Math.floor(rand() * VOWELS.length)]!;
-  return word;
-}
-
-function capital(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -7,7 +7,7 @@ import type { Paper, SearchRequest } from '@paperwire/schema';
 import { canonicalPaper, paperIdFromArxiv } from '@paperwire/schema';
 import { createSqliteIndex, type SearchIndex } from '@paperwire/search';
 
-import { prng } from './corpus.js';
+import { capital, madeUpWord, madeUpWords, prng } from './corpus.js';
 
 /**
  * Latency of the embedded SQLite index at scale: a fresh index of 100,000 synthetic papers
@@ -50,8 +50,6 @@ const GLUE = (
   'the of and a to in for we on with that is by this our from as an are which be at can these it ' +
   'show propose method results approach using based new performance state art'
 ).split(' ');
-const CONSONANTS = 'bcdfghjklmnprstvwxz'.split('');
-const VOWELS = 'aeiou'.split('');
 
 interface Shape {
   name: string;
@@ -252,23 +250,6 @@ function argument(name: string): string | undefined {
   const value = args[at + 1];
   if (value === undefined) throw new Error(`${name} takes a value`);
   return value;
-}
-
-function madeUpWords(rand: () => number, count: number): string[] {
-  const seen = new Set<string>();
-  while (seen.size < count) seen.add(madeUpWord(rand, 2 + Math.floor(rand() * 3)));
-  return [...seen];
-}
-
-function madeUpWord(rand: () => number, syllables: number): string {
-  let word = '';
-  for (let s = 0; s < syllables; s += 1)
-    word += CONSONANTS[Math.floor(rand() * CONSONANTS.length)]! + VOWELS[Math.floor(rand() * VOWELS.length)]!;
-  return word;
-}
-
-function capital(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function median(values: number[]): number {
