@@ -5,8 +5,14 @@ import { searchWords } from './words.js';
 /** bm25 column weights (title, abstract, authors): a word in the title says far more. */
 export const COLUMN_WEIGHTS = [10, 1, 2] as const;
 /** FTS5's own bm25 parameters. */
-const K1 = 1.2;
-const B = 0.75;
+export const K1 = 1.2;
+export const B = 0.75;
+
+/** FTS5's bm25 idf of a phrase `documents` of `papers` papers hold (never 0 or below). */
+export function idf(papers: number, documents: number): number {
+  const value = Math.log((papers - documents + 0.5) / (documents + 0.5));
+  return value <= 0 ? 1e-6 : value;
+}
 
 /** One indexed word (or, with `prefix`, every word it starts) that a query word matches. */
 export interface Alternative {
@@ -78,10 +84,7 @@ export class Ranker {
     this.#phraseEnd = lastIsPrefix ? '' : ' ';
     this.#phrases = terms.flatMap((t) => t.alternatives);
     this.#averageLength = totals.words / totals.papers;
-    this.#idf = this.#phrases.map((p) => {
-      const idf = Math.log((totals.papers - p.documents + 0.5) / (p.documents + 0.5));
-      return idf <= 0 ? 1e-6 : idf;
-    });
+    this.#idf = this.#phrases.map((p) => idf(totals.papers, p.documents));
   }
 
   keys(paper: Paper): RankKeys {

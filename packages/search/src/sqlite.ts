@@ -23,7 +23,7 @@ import { aliasKeys, planUpsert, recordKeys } from './identity.js';
 import type { Resolved, SearchIndex, UpsertResult } from './port.js';
 import { paperTermWeights, queryTerms } from './query.js';
 import type { Alternative, IndexTotals, TermMatch } from './rank.js';
-import { COLUMN_WEIGHTS, Ranker, bySort } from './rank.js';
+import { COLUMN_WEIGHTS, Ranker, bySort, idf } from './rank.js';
 import { authorWords, titlePostings } from './title-tier.js';
 import { typoBudget, typoCost } from './typos.js';
 import { mergeBatch } from './upsert.js';
@@ -659,31 +659,14 @@ export class SqliteSearchIndex implements SearchIndex {
     return { total, hits, facets };
   }
 
-  /** How many papers match the first query word and pass the filters: the search's total. */
-  #countMatches({ first, where, filtered, params }: Selection): number {
-    if (!filtered)
-      return (
-        this.#statement<[string], { n: number }>(
-          'SELECT count(*) AS n FROM papers_fts WHERE papers_fts MATCH ?',
-        ).get(first)?.n ?? 0
-      );
-    return (
-      this.#db
-        .prepare<[Record<string, unknown>], { n: number }>(
-          `SELECT count(*) AS n FROM ${PAPER_COLUMNS}
-             WHERE p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @first) AND ${where}`,
-        )
-        .get({ ...params, first })?.n ?? 0
-    );
-  }
-
   /**
-   * `#countMatches`, but counting no further than `atMost`: enough to tell whether a set fits,
-   * at a cost that does not grow with the papers a common word matches.
+   * How many papers match the first query word and pass the filters: the search's total. With
+   * `atMost`, counting stops there: enough to tell whether a set fits, at a cost that does not
+   * grow with the papers a common word matches.
    */
-  #countUpTo(selection: Selection, atMost: number): number {
-    const { first, where, filtered, params } = selection;
-    const limit = Math.max(1, Math.ceil(atMost));
+  #countMatches({ first, where, filtered, params }: Selection, atMost = Infinity): number {
+    // SQLite's LIMIT -1 is no limit.
+    const limit = Number.isFinite(atMost) ? Math.max(1, Math.ceil(atMost)) : -1;
     if (!filtered)
       return (
         this.#statement<[string, number], { n: number }>(
@@ -818,7 +801,7 @@ export class SqliteSearchIndex implements SearchIndex {
       const atLeast =
         words === 1
           ? total
-          : this.#countUpTo(
+          : this.#countMatches(
               { ...selection, first: all },
               before + Math.max(this.#candidateCount, end - before) + 1,
             );
@@ -876,7 +859,8 @@ export class SqliteSearchIndex implements SearchIndex {
       const last = i === expressions.length - 1;
       const estimate = last
         ? size
-        : this.#countUpTo({ ...selection, filtered: false, first: expression }, (wanted + 1) / kept) * kept;
+        : this.#countMatches({ ...selection, filtered: false, first: expression }, (wanted + 1) / kept) *
+          kept;
       if (estimate <= wanted) {
         whole = { expression };
         continue;
@@ -929,10 +913,7 @@ export class SqliteSearchIndex implements SearchIndex {
     const wanted = Math.max(TIER_CANDIDATES, 2 * end);
     const { where, filtered, params } = selection;
     const papers = this.#count();
-    const idf = matches.map((m) => {
-      const documents = m.alternatives[0]!.documents;
-      return Math.max(1e-6, Math.log((papers - documents + 0.5) / (documents + 0.5)));
-    });
+    const weights = matches.map((m) => idf(papers, m.alternatives[0]!.documents));
     // The rarest word drives the join (FTS5's count stands in for its number of titles).
     const order = matches
       .map((_, i) => i)
@@ -957,7 +938,7 @@ export class SqliteSearchIndex implements SearchIndex {
       tables.push(PAPER_COLUMNS);
       conditions.push(`p.seq = t${driver}.seq`, where);
     }
-    for (const i of order) values[`idf${i}`] = idf[i];
+    for (const i of order) values[`idf${i}`] = weights[i];
     const phrase = matches.map((_, i) => `(t${i}.positions >> ${i})`).join(' & ');
     const score = matches.map((_, i) => `@idf${i} * t${i}.impact`).join(' + ');
     const ranking = others.length === 0 ? `t${driver}.impact DESC` : `(${phrase}) != 0 DESC, ${score} DESC`;

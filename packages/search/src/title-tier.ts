@@ -1,6 +1,6 @@
 import type { Paper } from '@paperwire/schema';
 
-import { COLUMN_WEIGHTS } from './rank.js';
+import { B, COLUMN_WEIGHTS, K1 } from './rank.js';
 import { searchWords } from './words.js';
 
 /**
@@ -11,9 +11,6 @@ import { searchWords } from './words.js';
  * instead of scoring every paper a common word matches.
  */
 
-/** bm25's parameters, as FTS5 and the ranking use them. */
-const K1 = 1.2;
-const B = 0.75;
 /** Title positions a posting records: bits of an integer, exact in a double and in SQLite's int64. */
 export const POSITION_BITS = 40;
 /** Impacts are stored as integers: this many steps per unit of bm25's term-frequency part. */
