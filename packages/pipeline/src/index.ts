@@ -15,6 +15,9 @@ export {
   type RunKind,
   type RunState,
   type FetchOutcome,
+  type FailureDetail,
+  type FailureStage,
+  type RunFailure,
 } from './runs.js';
 export { SourceState, type SourceStatus } from './source-state.js';
 export { keys as stateKeys, redisOf } from './keys.js';

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 export const keys = {
   run: (prefix: string, runId: string) => `${prefix}:run:${runId}`,
   runItems: (prefix: string, runId: string) => `${prefix}:run:${runId}:items`,
+  runFailures: (prefix: string, runId: string) => `${prefix}:run:${runId}:failures`,
   ledger: (prefix: string, source: string) => `${prefix}:ledger:${source}`,
   source: (prefix: string, source: string) => `${prefix}:source:${source}`,
 };

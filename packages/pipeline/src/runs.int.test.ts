@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import {
   describeRun,
+  jobGivenUp,
   newRunId,
   reparse,
   reparseRun,
@@ -83,6 +84,109 @@ describe('Runs', () => {
     await runs.closeFetch(runId, 'd|x', 'fetched');
     expect(await runs.reopenFetch(runId, 'd|x')).toBeNull();
     expect(await runs.get(runId)).toMatchObject({ fetched: 1, failed: 0, done: true });
+  });
+
+  it('keeps why each failed item failed, once, and forgets it when its fetch gets another chance', async () => {
+    const runId = newRunId('backfill');
+    await runs.start(runId, { kind: 'backfill', expected: 2 });
+    const item = 'd|https://a.example/2025-11-01';
+    await runs.closeFetch(runId, item, 'failed', {
+      reason: 'GET https://a.example/2025-11-01 answered 404 Not Found',
+      url: 'https://a.example/2025-11-01',
+      source: 'd',
+      httpStatus: 404,
+    });
+    // A second report of the same item (a job settled twice) neither counts nor rewrites the reason.
+    await runs.closeFetch(runId, item, 'failed', { reason: 'something else' });
+    await runs.closeFetch(runId, 'd|http://10.0.0.1/', 'refused', {
+      reason: 'refused http://10.0.0.1/: 10.0.0.1 is a private address',
+    });
+    // An outcome that is not a failure keeps no reason, whatever it is given.
+    await runs.closeFetch(runId, 'd|https://a.example/ok', 'fetched', { reason: 'not a failure' });
+
+    await runs.openPage(runId, 'm-bad');
+    await runs.closePage(runId, 'm-bad', 'failed', {
+      reason: 'cannot parse page: no format accepts it',
+      url: 'file:///tmp/bad.json',
+      pageKey: 'c'.repeat(64),
+    });
+    await runs.openChunk(runId, 'm-ok-r-0');
+    await runs.closeChunk(runId, 'm-ok-r-0', 'failed', { reason: 'x'.repeat(5_000), manifestId: 'm-ok' });
+
+    const failures = await runs.failures(runId);
+    expect(failures).toHaveLength(4);
+    const of = (stage: string, outcome = 'failed') =>
+      failures.find((f) => f.stage === stage && f.outcome === outcome);
+    expect(of('fetch')).toMatchObject({
+      reason: 'GET https://a.example/2025-11-01 answered 404 Not Found',
+      url: 'https://a.example/2025-11-01',
+      source: 'd',
+      httpStatus: 404,
+      pageKey: null,
+    });
+    expect(of('fetch', 'refused')).toMatchObject({
+      httpStatus: null,
+      reason: expect.stringMatching(/^refused/),
+    });
+    expect(of('parse')).toMatchObject({
+      manifestId: 'm-bad',
+      pageKey: 'c'.repeat(64),
+      url: 'file:///tmp/bad.json',
+    });
+    expect(of('index')).toMatchObject({ jobId: 'm-ok-r-0', manifestId: 'm-ok' });
+    expect(of('index')?.reason.length).toBeLessThanOrEqual(2_001);
+    expect(failures.map((f) => f.at)).toEqual(failures.map((f) => f.at).sort());
+    expect(await runs.get(runId)).toMatchObject({ failed: 1, refused: 1, pagesFailed: 1, chunksFailed: 1 });
+
+    expect(await runs.reopenFetch(runId, item)).toBe('failed');
+    expect((await runs.failures(runId)).map((f) => f.url)).not.toContain('https://a.example/2025-11-01');
+  });
+
+  it('records the reason of a parse or index job given up for good, from its payload and error', async () => {
+    const runId = newRunId('reparse');
+    await runs.start(runId, { kind: 'reparse', expected: 0 });
+    const page = {
+      key: 'd'.repeat(64),
+      manifestId: 'e'.repeat(32),
+      url: 'https://hf.example/papers',
+      sourceName: 'hf',
+      capturedAt: '2025-11-03T00:00:00.000Z',
+      contentType: null,
+      formatHint: null,
+      size: 3,
+    };
+    await runs.openPage(runId, page.manifestId);
+    await jobGivenUp(runs, {
+      jobId: 'parse-job-1',
+      name: 'page.fetched',
+      data: { page, unchanged: false, runId },
+      error: new Error(`cannot parse page ${page.key} from ${page.url}: no format accepts it`),
+    });
+    await runs.openChunk(runId, 'chunk-job-1');
+    await jobGivenUp(runs, {
+      jobId: 'chunk-job-1',
+      name: 'papers.parsed',
+      data: { manifestId: page.manifestId, runId, papers: [] },
+      error: new Error('index unreachable'),
+    });
+    expect(await runs.get(runId)).toMatchObject({ pagesFailed: 1, chunksFailed: 1, done: true });
+    expect(await runs.failures(runId)).toEqual([
+      expect.objectContaining({
+        stage: 'parse',
+        reason: expect.stringMatching(/no format accepts it/),
+        url: page.url,
+        source: 'hf',
+        pageKey: page.key,
+        manifestId: page.manifestId,
+        jobId: 'parse-job-1',
+      }),
+      expect.objectContaining({
+        stage: 'index',
+        reason: 'index unreachable',
+        manifestId: page.manifestId,
+        jobId: 'chunk-job-1',
+      }),
+    ]);
   });
 
   it('gives up waiting at the deadline, saying what is still pending', async () => {

@@ -38,6 +38,39 @@ export interface RunState {
   done: boolean;
 }
 
+/** Where in the pipeline an item of a run failed: its fetch, its page's parse, or a chunk's write. */
+export type FailureStage = 'fetch' | 'parse' | 'index';
+
+/** Why one fetch, page or chunk of a run failed for good, as recorded when it did. */
+export interface RunFailure {
+  stage: FailureStage;
+  outcome: 'failed' | 'refused';
+  /** What it failed with: the parser's message, the refusal, the HTTP answer, the write error. */
+  reason: string;
+  /** The URL fetched, or the URL of the page parsed or indexed, when known. */
+  url: string | null;
+  source: string | null;
+  /** The HTTP status of the answer that failed a fetch; null when no answer failed it. */
+  httpStatus: number | null;
+  /** Raw store key of the page's body, when one was archived (parse and index failures). */
+  pageKey: string | null;
+  manifestId: string | null;
+  jobId: string | null;
+  at: string;
+}
+
+/** What the stage that gives an item up knows about why; the rest is filled in by `Runs`. */
+export type FailureDetail = Pick<RunFailure, 'reason'> &
+  Partial<Pick<RunFailure, 'url' | 'source' | 'httpStatus' | 'pageKey' | 'manifestId' | 'jobId'>>;
+
+/**
+ * Longest reason kept: enough for any parser message with its preview of the first bytes, while a
+ * run of thousands of failed pages stays small in Redis.
+ */
+const MAX_REASON_CHARS = 2_000;
+
+const STAGE_ORDER: Record<FailureStage, number> = { fetch: 0, parse: 1, index: 2 };
+
 // An item (one fetch, page or chunk of a run) moves from absent or `pending` to a final state
 // once; counters change only on that move, so a job retried or run twice counts once. A close
 // that arrives before its open (an indexer faster than the parser's bookkeeping) counts too, and
@@ -50,12 +83,18 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1`;
 
+// The reason of a failure (ARGV[5], empty for none) is written in the same step as the outcome
+// that counts it: a failure counted is never left without its reason by a write lost between two.
 const CLOSE = `
 local prev = redis.call('HGET', KEYS[2], ARGV[1])
 if prev and prev ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 if prev == 'pending' and ARGV[3] ~= '' then redis.call('HINCRBY', KEYS[1], ARGV[3], -1) end
-for i = 5, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 6, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return 1`;
@@ -65,6 +104,7 @@ const REOPEN = `
 local prev = redis.call('HGET', KEYS[2], ARGV[1])
 if prev == 'failed' or prev == 'refused' then
   redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('HDEL', KEYS[3], ARGV[1])
   redis.call('HINCRBY', KEYS[1], prev, -1)
   return prev
 end
@@ -100,8 +140,12 @@ export class Runs {
     return new Runs(redis, prefix);
   }
 
-  private keys(runId: string): [string, string] {
-    return [keys.run(this.prefix, runId), keys.runItems(this.prefix, runId)];
+  private keys(runId: string): [string, string, string] {
+    return [
+      keys.run(this.prefix, runId),
+      keys.runItems(this.prefix, runId),
+      keys.runFailures(this.prefix, runId),
+    ];
   }
 
   /** Records a run's kind, source and start; idempotent (the first call's values stay). */
@@ -123,15 +167,25 @@ export class Runs {
     await this.redis.multi().hincrby(key, 'expected', n).pexpire(key, RUN_TTL_MS).exec();
   }
 
-  async closeFetch(runId: string, item: string, outcome: FetchOutcome): Promise<boolean> {
-    return this.close(runId, `f:${item}`, outcome, '', [[outcome, 1]]);
+  /** Ends one fetch of the run; a failed or refused one keeps `failure` as its reason. */
+  async closeFetch(
+    runId: string,
+    item: string,
+    outcome: FetchOutcome,
+    failure?: FailureDetail,
+  ): Promise<boolean> {
+    const detail =
+      failure && (outcome === 'failed' || outcome === 'refused')
+        ? failureRecord('fetch', outcome, failure)
+        : '';
+    return this.close(runId, `f:${item}`, outcome, '', [[outcome, 1]], detail);
   }
 
   /** Forgets a failed or refused fetch, so it can run again; returns the outcome forgotten. */
   async reopenFetch(runId: string, item: string): Promise<FetchOutcome | null> {
     await connected(this.redis);
-    const [run, items] = this.keys(runId);
-    const prev = (await this.redis.eval(REOPEN, 2, run, items, `f:${item}`)) as string | null;
+    const [run, items, failures] = this.keys(runId);
+    const prev = (await this.redis.eval(REOPEN, 3, run, items, failures, `f:${item}`)) as string | null;
     return (prev as FetchOutcome | null) ?? null;
   }
 
@@ -146,20 +200,32 @@ export class Runs {
     await this.open(runId, `p:${manifestId}`, 'pagesPending');
   }
 
-  async closePage(runId: string, manifestId: string, outcome: 'parsed' | 'failed'): Promise<boolean> {
+  /** Ends one page of the run; a failed one keeps `failure` as its reason. */
+  async closePage(
+    runId: string,
+    manifestId: string,
+    outcome: 'parsed' | 'failed',
+    failure?: FailureDetail,
+  ): Promise<boolean> {
     const counter = outcome === 'parsed' ? 'pagesParsed' : 'pagesFailed';
-    return this.close(runId, `p:${manifestId}`, outcome, 'pagesPending', [[counter, 1]]);
+    const detail =
+      failure && outcome === 'failed' ? failureRecord('parse', 'failed', { ...failure, manifestId }) : '';
+    return this.close(runId, `p:${manifestId}`, outcome, 'pagesPending', [[counter, 1]], detail);
   }
 
   async openChunk(runId: string, jobId: string): Promise<void> {
     await this.open(runId, `c:${jobId}`, 'chunksPending');
   }
 
+  /** Ends one chunk of the run; a failed one keeps `failure` as its reason. */
   async closeChunk(
     runId: string,
     jobId: string,
     outcome: { indexed: number } | { sighted: number } | 'failed',
+    failure?: FailureDetail,
   ): Promise<boolean> {
+    const detail =
+      failure && outcome === 'failed' ? failureRecord('index', 'failed', { ...failure, jobId }) : '';
     const counters: [string, number][] =
       outcome === 'failed'
         ? [['chunksFailed', 1]]
@@ -172,6 +238,7 @@ export class Runs {
       outcome === 'failed' ? 'failed' : 'done',
       'chunksPending',
       counters,
+      detail,
     );
   }
 
@@ -202,6 +269,25 @@ export class Runs {
     return { ...state, done: isDone(state) };
   }
 
+  /**
+   * Why each failed or refused item of the run failed, oldest first (in pipeline order within the
+   * same millisecond). An item that failed without
+   * a recorded reason (closed by a stage older than these records) is counted, not listed.
+   */
+  async failures(runId: string): Promise<RunFailure[]> {
+    await connected(this.redis);
+    const raw = await this.redis.hgetall(keys.runFailures(this.prefix, runId));
+    return Object.entries(raw)
+      .map(([item, json]) => ({ item, failure: readFailure(item, json) }))
+      .sort(
+        (a, b) =>
+          a.failure.at.localeCompare(b.failure.at) ||
+          STAGE_ORDER[a.failure.stage] - STAGE_ORDER[b.failure.stage] ||
+          a.item.localeCompare(b.item),
+      )
+      .map(({ failure }) => failure);
+  }
+
   private async open(runId: string, item: string, pendingField: string): Promise<void> {
     await connected(this.redis);
     const [run, items] = this.keys(runId);
@@ -214,22 +300,72 @@ export class Runs {
     outcome: string,
     pendingField: string,
     counters: [string, number][],
+    failure = '',
   ): Promise<boolean> {
     await connected(this.redis);
-    const [run, items] = this.keys(runId);
+    const [run, items, failures] = this.keys(runId);
     const result = await this.redis.eval(
       CLOSE,
-      2,
+      3,
       run,
       items,
+      failures,
       item,
       outcome,
       pendingField,
       RUN_TTL_MS,
+      failure,
       ...counters.flat(),
     );
     return result === 1;
   }
+}
+
+function failureRecord(stage: FailureStage, outcome: RunFailure['outcome'], detail: FailureDetail): string {
+  const reason =
+    detail.reason.length > MAX_REASON_CHARS ? `${detail.reason.slice(0, MAX_REASON_CHARS)}…` : detail.reason;
+  const record: RunFailure = {
+    stage,
+    outcome,
+    reason,
+    url: detail.url ?? null,
+    source: detail.source ?? null,
+    httpStatus: detail.httpStatus ?? null,
+    pageKey: detail.pageKey ?? null,
+    manifestId: detail.manifestId ?? null,
+    jobId: detail.jobId ?? null,
+    at: new Date().toISOString(),
+  };
+  return JSON.stringify(record);
+}
+
+/** A stored failure, read leniently: a record this version cannot read still says which item failed. */
+function readFailure(item: string, json: string): RunFailure {
+  let value: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) value = parsed as Record<string, unknown>;
+  } catch {
+    // Kept as an unreadable record below.
+  }
+  const text = (key: string) => (typeof value[key] === 'string' ? value[key] : null);
+  const stage = text('stage');
+  return {
+    stage: stage === 'fetch' || stage === 'parse' || stage === 'index' ? stage : stageOfItem(item),
+    outcome: text('outcome') === 'refused' ? 'refused' : 'failed',
+    reason: text('reason') ?? `unreadable failure record of ${item}: ${json.slice(0, 200)}`,
+    url: text('url'),
+    source: text('source'),
+    httpStatus: typeof value.httpStatus === 'number' ? value.httpStatus : null,
+    pageKey: text('pageKey'),
+    manifestId: text('manifestId'),
+    jobId: text('jobId'),
+    at: text('at') ?? '',
+  };
+}
+
+function stageOfItem(item: string): FailureStage {
+  return item.startsWith('p:') ? 'parse' : item.startsWith('c:') ? 'index' : 'fetch';
 }
 
 export function fetchesSettled(s: Omit<RunState, 'done'>): number {

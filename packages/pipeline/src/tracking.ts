@@ -20,26 +20,41 @@ export async function pageParsed(
 /**
  * Run bookkeeping of a parse or index job given up for good (a worker's `onFinalFailure`),
  * whatever failed: its handler, its payload check, or BullMQ (a job stalled too often). Its page
- * or chunk is closed as failed, so the run still ends. The payload is read leniently, since it
- * may be why the job failed: only what names the job's item in its run is needed.
+ * or chunk is closed as failed, with what failed it as the reason, so the run still ends and says
+ * why. The payload is read leniently, since it may be why the job failed: only what names the
+ * job's item in its run is needed, the rest (URL, source, raw key) is kept where it can be read.
  */
 export async function jobGivenUp(
   runs: Runs,
-  failure: Pick<FinalFailure, 'jobId' | 'name' | 'data'>,
+  failure: Pick<FinalFailure, 'jobId' | 'name' | 'data'> & { error?: Error },
 ): Promise<void> {
   const runId = RunIdSchema.safeParse(field(failure.data, 'runId'));
   if (!runId.success) return;
+  const reason = failure.error?.message || `job ${failure.jobId} (${failure.name}) failed for good`;
+  const jobId = failure.jobId === '' ? null : failure.jobId;
   switch (failure.name) {
     case 'page.fetched': {
-      const manifestId = field(field(failure.data, 'page'), 'manifestId');
+      const page = field(failure.data, 'page');
+      const manifestId = field(page, 'manifestId');
       if (typeof manifestId !== 'string' || manifestId === '') return;
-      await runs.closePage(runId.data, manifestId, 'failed');
+      await runs.closePage(runId.data, manifestId, 'failed', {
+        reason,
+        url: text(field(page, 'url')),
+        source: text(field(page, 'sourceName')),
+        pageKey: text(field(page, 'key')),
+        jobId,
+      });
       return;
     }
     case 'papers.parsed':
     case 'papers.sighted':
       // The parser opened the chunk under its job id.
-      if (failure.jobId !== '') await runs.closeChunk(runId.data, failure.jobId, 'failed');
+      if (jobId !== null) {
+        await runs.closeChunk(runId.data, jobId, 'failed', {
+          reason,
+          manifestId: text(field(failure.data, 'manifestId')),
+        });
+      }
       return;
     default:
       return;
@@ -48,6 +63,10 @@ export async function jobGivenUp(
 
 function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 /**

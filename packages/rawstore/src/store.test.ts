@@ -1,6 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 import type { Paper } from '@paperwire/schema';
 import { tempDir, type TempDir } from '@paperwire/testing';
@@ -74,6 +74,16 @@ describe('RawStore', () => {
     ]);
     const stored = await readFile(join(sut.root, files[1] ?? ''));
     expect(stored.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+  });
+
+  it('names the file that holds a body, for a person to look at it', async () => {
+    const { page } = await sut.put(Buffer.from('a page no parser reads'), meta());
+    const file = sut.bodyFile(page.key);
+    expect(relative(sut.root, file)).toBe(
+      `objects/${page.key.slice(0, 2)}/${page.key.slice(2, 4)}/${page.key}.gz`,
+    );
+    expect(gunzipSync(await readFile(file)).toString()).toBe('a page no parser reads');
+    expect(() => sut.bodyFile('../../etc/passwd')).toThrow(/raw page key/);
   });
 
   it('keeps one object for the same body put twice, and says the second time that it existed', async () => {

@@ -106,6 +106,12 @@ export class RawStore {
     return join(this.root, 'urls', `${sha256Hex(url)}.json`);
   }
 
+  /** The file that holds (or would hold) the gzip body of `key`: where to look at a page by hand. */
+  bodyFile(key: string): string {
+    checked(RawKeySchema, key, 'raw page key');
+    return this.objectPath(key);
+  }
+
   async put(body: Uint8Array, meta: RawPageMeta): Promise<{ page: RawPageRef; existed: boolean }> {
     const key = sha256Hex(body);
     const page = checked(
