@@ -14,7 +14,7 @@ import type { Counter } from 'prom-client';
 import type { Dispatcher } from 'undici';
 
 import { readFileSource } from './file.js';
-import { fetchHttp, TransientFetchError, type HttpResult } from './http.js';
+import { fetchHttp, httpStatusOf, TransientFetchError, type HttpResult } from './http.js';
 import { HostBusyError, type HostLimit, type HostLimiter } from './rate-limit.js';
 import { RefusedFetchError, type FetchPolicy } from './safety.js';
 import { tickOf } from './schedules.js';
@@ -95,7 +95,10 @@ export async function handleFetch(
         return ctx.delay(Date.now() + wait, RETRY_AFTER);
       }
     }
-    throw new RetryLaterError(err.message, retryDelayOf(deps.config, err, ctx.attemptsMade + 1));
+    // The cause keeps what failed (an HTTP status) for the run's record once attempts run out.
+    throw new RetryLaterError(err.message, retryDelayOf(deps.config, err, ctx.attemptsMade + 1), {
+      cause: err,
+    });
   }
 
   const archived = await archivePage(
@@ -161,7 +164,13 @@ export async function settleFailedFetch(
   }
   if (target?.runId !== undefined) {
     if (target.tick) await deps.runs.start(target.runId, { kind: 'tick', source: sourceName, expected: 1 });
-    await deps.runs.closeFetch(target.runId, target.item, outcome);
+    await deps.runs.closeFetch(target.runId, target.item, outcome, {
+      reason: failure.error.message,
+      url: target.url,
+      source: sourceName,
+      httpStatus: httpStatusOf(failure.error),
+      ...(failure.jobId === '' ? {} : { jobId: failure.jobId }),
+    });
   }
   await deps.state.recordFetch(sourceName, {
     at: new Date().toISOString(),

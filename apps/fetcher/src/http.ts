@@ -39,6 +39,13 @@ export type HttpResult =
 /** A response that retrying will not fix (a 4xx other than 408/429, too large, a redirect loop). */
 export class PermanentFetchError extends UnrecoverableJobError {
   override name = 'PermanentFetchError';
+  constructor(
+    message: string,
+    /** The status of the answer that failed the fetch; null when no answer did. */
+    readonly httpStatus: number | null = null,
+  ) {
+    super(message);
+  }
 }
 
 /** A failure a later attempt may not meet: network errors, timeouts, 5xx, 408, 429. */
@@ -48,9 +55,26 @@ export class TransientFetchError extends Error {
     message: string,
     /** What the server asked for with Retry-After (429, 503), in ms; null when it did not say. */
     readonly retryAfterMs: number | null = null,
+    /** The status of the answer that failed the fetch; null when no answer did. */
+    readonly httpStatus: number | null = null,
   ) {
     super(message);
   }
+}
+
+/**
+ * The HTTP status behind a fetch's failure, looked for along the error's causes (the worker and
+ * the retry logic wrap what the fetch threw); null when it failed without an answer.
+ */
+export function httpStatusOf(error: unknown): number | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (current instanceof PermanentFetchError || current instanceof TransientFetchError) {
+      if (current.httpStatus !== null) return current.httpStatus;
+    }
+    current = current.cause;
+  }
+  return null;
 }
 
 /**
@@ -96,6 +120,7 @@ export async function fetchHttp(url: string, opts: HttpOptions): Promise<HttpRes
         if (!location)
           throw new PermanentFetchError(
             `GET ${redactUrl(current)} answered ${res.status} without a Location`,
+            res.status,
           );
         if (hop >= opts.maxRedirects) {
           throw new PermanentFetchError(
@@ -157,10 +182,10 @@ async function send(url: URL, opts: HttpOptions, signal: AbortSignal): Promise<R
 function statusError(url: URL, res: Response): Error {
   const message = `GET ${redactUrl(url)} answered ${res.status} ${res.statusText}`.trim();
   if (res.status === 429 || res.status === 503) {
-    return new TransientFetchError(message, parseRetryAfter(res.headers.get('retry-after')));
+    return new TransientFetchError(message, parseRetryAfter(res.headers.get('retry-after')), res.status);
   }
-  if (res.status === 408 || res.status >= 500) return new TransientFetchError(message);
-  return new PermanentFetchError(message);
+  if (res.status === 408 || res.status >= 500) return new TransientFetchError(message, null, res.status);
+  return new PermanentFetchError(message, res.status);
 }
 
 /** Retry-After as seconds or an HTTP date → ms from now; null when absent or unreadable. */
