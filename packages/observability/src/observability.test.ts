@@ -41,6 +41,28 @@ describe('serveMetrics', () => {
     }
   });
 
+  it('warns, naming the port, and runs without metrics when the port is taken', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const lines: string[] = [];
+    const logger = createLogger('busy', 'info', { write: (line: string) => void lines.push(line) });
+    try {
+      const server = await serveMetrics(createMetrics('busy').registry, port, { host: '127.0.0.1', logger });
+      expect(server.port).toBe(0);
+      await server.close();
+      expect(lines).toHaveLength(1);
+      const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+      expect(line).toMatchObject({ level: 'warn', metricsPort: port, code: 'EADDRINUSE' });
+      expect(line.msg).toBe(
+        `metrics port ${port} is already in use (EADDRINUSE): running without metrics; set METRICS_PORT to a free port, or 0 to turn metrics off`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
   it('does not listen when the port is 0', async () => {
     const server = await serveMetrics(createMetrics('off').registry, 0);
     expect(server.port).toBe(0);

@@ -1,7 +1,9 @@
+import { createServer } from 'node:net';
+
 import { freePort, waitFor } from '@paperwire/testing';
 import { describe, expect, it } from 'vitest';
 
-import { openProducer, workerMetricsPorts } from './up.js';
+import { openProducer, portTaken, workerMetricsPorts } from './up.js';
 
 describe('workerMetricsPorts', () => {
   it('gives each worker app its own port from METRICS_PORT, 9101 by default', () => {
@@ -13,6 +15,21 @@ describe('workerMetricsPorts', () => {
   it('refuses a value that is not a port, naming the variable', () => {
     expect(() => workerMetricsPorts('abc')).toThrow(/METRICS_PORT/);
     expect(() => workerMetricsPorts('70000')).toThrow(/METRICS_PORT/);
+  });
+});
+
+describe('portTaken', () => {
+  it('tells a port something listens on from a free one, and leaves the free one free', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '0.0.0.0', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      expect(await portTaken(port)).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+    expect(await portTaken(port)).toBe(false);
+    expect(await portTaken(port)).toBe(false);
   });
 });
 

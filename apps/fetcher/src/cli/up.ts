@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 import {
@@ -77,6 +78,16 @@ export async function up(opts: UpOptions): Promise<number> {
   let producer: Producer | undefined;
   try {
     const metricsPorts = workerMetricsPorts(opts.childEnv.METRICS_PORT);
+    // Each app copes with a taken port by itself (a warning, no metrics); this says so up front.
+    const busy = new Set<string>();
+    for (const [name, port] of Object.entries(metricsPorts)) {
+      if (port > 0 && (await portTaken(port))) {
+        busy.add(name);
+        out(
+          `warn: metrics port ${port} is already in use: ${name} runs without metrics (set METRICS_PORT to move all three)`,
+        );
+      }
+    }
     for (const name of APPS) {
       const port = metricsPorts[name as keyof typeof metricsPorts];
       const appEnv = port === undefined ? childEnv : { ...childEnv, METRICS_PORT: String(port) };
@@ -89,12 +100,9 @@ export async function up(opts: UpOptions): Promise<number> {
       });
     }
     out(`apps: ${APPS.join(', ')} started; logs in ${logDir}`);
-    if (metricsPorts.fetcher > 0) {
-      out(
-        `metrics: ${base}/metrics and ${Object.entries(metricsPorts)
-          .map(([name, port]) => `${name} :${port}/metrics`)
-          .join(', ')}`,
-      );
+    const served = Object.entries(metricsPorts).filter(([name, port]) => port > 0 && !busy.has(name));
+    if (served.length > 0) {
+      out(`metrics: ${base}/metrics and ${served.map(([name, port]) => `${name} :${port}/metrics`).join(', ')}`);
     }
 
     await waitUntilReady(`${base}/readyz`, 60_000, () => stopping);
@@ -188,6 +196,15 @@ export function workerMetricsPorts(value: string | undefined): {
   }
   if (base === 0) return { fetcher: 0, parser: 0, indexer: 0 };
   return { fetcher: base, parser: base + 1, indexer: base + 2 };
+}
+
+/** Whether something already listens on `port` where the worker apps serve metrics. */
+export function portTaken(port: number, host = '0.0.0.0'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'));
+    probe.listen(port, host, () => probe.close(() => resolve(false)));
+  });
 }
 
 function redisOrigin(redis: ResolvedRedis): string {
