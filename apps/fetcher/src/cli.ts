@@ -1,22 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 
-import {
-  describeRun,
-  ingest,
-  newRunId,
-  parseCapturedAt,
-  RunTimeoutError,
-  waitForRun,
-} from '@paperwire/pipeline';
+import { ingest, newRunId, parseCapturedAt } from '@paperwire/pipeline';
 import { FORMATS, FormatSchema, type Format } from '@paperwire/schema';
 import { createSearchIndex, searchConfigOf } from '@paperwire/search';
 
 import { runBackfill } from './cli/backfill.js';
 import { openContext, type CliContext } from './cli/context.js';
 import { ParseError, parseFile } from './cli/parse.js';
-import { progressReporter } from './cli/progress.js';
 import { runReparse } from './cli/reparse.js';
+import { reportRun, type ReportIo } from './cli/report.js';
 import { runSources } from './cli/sources.js';
 import { up } from './cli/up.js';
 import { inheritedEnv, loadEnv } from './env.js';
@@ -28,28 +21,34 @@ Usage:
       Start Redis (when none is configured or found), the fetcher, parser, indexer and gateway,
       fetch every enabled source once (default: infra/sources.local.yaml, the bundled digests),
       keep them on their schedules, and serve search until Ctrl-C.
-  paperwire ingest <url|file|dir>... [--captured-at ISO] [--source NAME] [--format F] [--wait]
+  paperwire ingest <url|file|dir>... [--captured-at ISO] [--source NAME] [--format F] [--wait] [--json]
       Queue pages: URLs are fetched by the fetcher; files are archived here and parsed.
       --captured-at  capture time to record (e.g. 2025-11-03); default: now
       --source       source name recorded on each paper (default: the URL's host, or "local")
       --format       ${FORMATS.join('|')} (default: detected)
-      --wait         wait until everything queued is indexed, and report the counts
-  paperwire backfill --source NAME --from DATE --to DATE [--sources FILE] [--no-wait]
+      --wait         wait until everything queued is indexed, report the counts and each failure
+      --json         print the run's summary as one JSON object on stdout (other lines on stderr)
+  paperwire backfill --source NAME --from DATE --to DATE [--sources FILE] [--no-wait] [--json]
       Fetch a source whose URL holds {date} once for every day from DATE to DATE (UTC), with a
       progress bar. Interrupt it at will: the same command resumes without fetching a day twice.
   paperwire sources [--sources FILE]
       List the sources with their schedule, last fetch, last status, papers found and freshness.
-  paperwire reparse [--source NAME] [--since DATE] [--wait]
+  paperwire reparse [--source NAME] [--since DATE] [--wait] [--json]
       Parse archived pages again with the current parser, at their original capture times.
   paperwire parse <file> [--format auto|${FORMATS.join('|')}] [--captured-at ISO]
       Print the normalized papers of one file as JSON, one per line (no Redis needed).
 
-Commands that wait accept --timeout SECONDS (default 1800).
+Commands that wait accept --timeout SECONDS (default 1800) and print each failure with its
+reason (the parser's message, the refusal, the HTTP status) and where its raw page is kept.
+Exit status: 0 when everything given ended well, 1 when anything failed or was refused or the
+timeout passed (the --json summary's "ok", "done" and "timedOut" tell which), 2 on a usage error.
 
 Environment: REDIS_URL, DATA_DIR (default ./data), SOURCES_FILE, MEILI_URL, MEILI_MASTER_KEY,
 QUEUE_PREFIX, GATEWAY_PORT (default 3000), FETCH_* (see README.md), LOG_LEVEL.`;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+const reportIo: ReportIo = { out, err, progress: process.stderr };
 const DEFAULT_TIMEOUT_S = 1800;
 
 async function main(argv: string[]): Promise<number> {
@@ -119,12 +118,14 @@ async function runIngest(args: string[]): Promise<number> {
       source: { type: 'string' },
       format: { type: 'string' },
       wait: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
       timeout: { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError('ingest needs at least one URL, file or directory');
   const format = formatOption(values.format);
   const timeoutMs = timeoutOption(values.timeout);
+  const say = values.json ? err : out;
   return withContext(async (ctx) => {
     const runId = newRunId('ingest');
     await ctx.runs.start(runId, { kind: 'ingest', source: values.source ?? null, expected: 0 });
@@ -137,31 +138,28 @@ async function runIngest(args: string[]): Promise<number> {
         formatHint: format,
         runId,
       },
-      (r) => out(`${r.target}: ${r.outcome} (job ${r.jobId})`),
+      (r) => say(`${r.target}: ${r.outcome} (job ${r.jobId})`),
     );
-    if (!values.wait) {
-      out(`run ${runId}`);
-      return 0;
-    }
-    const progress = progressReporter(process.stderr);
-    let state;
-    try {
-      state = await waitForRun(ctx.runs, runId, { timeoutMs, onProgress: (s) => progress.update(s) });
-    } catch (error) {
-      if (error instanceof RunTimeoutError) {
-        progress.end();
-        process.stderr.write(`paperwire: ${error.message}\n`);
-        return 1;
-      }
-      throw error;
-    } finally {
-      progress.end();
-    }
-    const index = createSearchIndex(searchConfigOf(ctx.env));
-    const { papers } = await index.stats();
-    await index.close();
-    out(`done: ${describeRun(state)}; ${papers} papers in the index`);
-    return 0;
+    if (!values.wait) say(`run ${runId}`);
+    return reportRun(
+      ctx,
+      {
+        runId,
+        wait: values.wait,
+        json: values.json,
+        timeoutMs,
+        extra: async () => {
+          const index = createSearchIndex(searchConfigOf(ctx.env));
+          try {
+            const { papers } = await index.stats();
+            return { fields: { papersInIndex: papers }, words: `; ${papers} papers in the index` };
+          } finally {
+            await index.close();
+          }
+        },
+      },
+      reportIo,
+    );
   });
 }
 
@@ -174,6 +172,7 @@ async function backfillCommand(ctx: CliContext, args: string[]): Promise<number>
       to: { type: 'string' },
       sources: { type: 'string' },
       'no-wait': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
       timeout: { type: 'string' },
     },
   });
@@ -198,9 +197,10 @@ async function backfillCommand(ctx: CliContext, args: string[]): Promise<number>
         to: values.to,
         sourcesFile: values.sources,
         wait: !values['no-wait'],
+        json: values.json,
         timeoutMs: timeoutOption(values.timeout),
       },
-      { out, progress: process.stderr },
+      reportIo,
     );
   } finally {
     process.off('SIGINT', onSigint);
@@ -219,6 +219,7 @@ async function reparseCommand(ctx: CliContext, args: string[]): Promise<number> 
       source: { type: 'string' },
       since: { type: 'string' },
       wait: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
       timeout: { type: 'string' },
     },
   });
@@ -228,9 +229,10 @@ async function reparseCommand(ctx: CliContext, args: string[]): Promise<number> 
       ...(values.source === undefined ? {} : { source: values.source }),
       ...(values.since === undefined ? {} : { since: values.since }),
       wait: values.wait,
+      json: values.json,
       timeoutMs: timeoutOption(values.timeout),
     },
-    { out, progress: process.stderr },
+    reportIo,
   );
 }
 

@@ -166,10 +166,23 @@ describe('pipeline end to end: fetcher → parser → indexer → gateway', () =
   });
 
   it('fails malformed pages with the reason kept, archives them, and keeps flowing', async () => {
-    await stack.cli(['ingest', `${origin}/garbage.bin`, '--wait']);
+    // `--wait` exits 1 when a page failed, naming the reason and where the raw page is kept.
+    const garbage = await stack.cliResult(['ingest', `${origin}/garbage.bin`, '--wait']);
+    expect(garbage.code).toBe(1);
+    expect(garbage.output).toMatch(/failed: parse of .*garbage\.bin.*binary content/);
+    expect(garbage.output).toMatch(/raw page: .*[0-9a-f]{64}/);
     const emptyFile = join(stack.dataDir, 'empty-digest.txt');
     await writeFile(emptyFile, '');
-    await stack.cli(['ingest', emptyFile, '--wait']);
+    const empty = await stack.cliResult(['ingest', emptyFile, '--wait', '--json']);
+    expect(empty.code).toBe(1);
+    const summary = JSON.parse(empty.output.trim().split('\n').at(-1)!) as {
+      ok: boolean;
+      failures: { stage: string; reason: string }[];
+    };
+    expect(summary.ok).toBe(false);
+    expect(summary.failures).toEqual([
+      expect.objectContaining({ stage: 'parse', reason: expect.stringMatching(/empty|no papers/i) }),
+    ]);
     await stack.cli(['ingest', `${origin}/extra.txt`, '--captured-at', '2025-11-04', '--wait']);
 
     const producer = new Producer({

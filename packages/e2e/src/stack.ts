@@ -12,6 +12,8 @@ export interface Stack {
   env: NodeJS.ProcessEnv;
   /** Runs `paperwire <args>` to completion; rejects with its output when it fails. */
   cli(args: string[]): Promise<string>;
+  /** Runs `paperwire <args>` to completion, whatever its exit code. */
+  cliResult(args: string[]): Promise<{ code: number | null; output: string }>;
   get<T>(path: string): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
@@ -59,7 +61,12 @@ export async function startStack(redisUrl: string): Promise<Stack> {
     gateway,
     dataDir: data.path,
     env,
-    cli: (args) => run(process.execPath, [...cliArgs, ...args], env),
+    async cli(args) {
+      const { code, output } = await run(process.execPath, [...cliArgs, ...args], env);
+      if (code !== 0) throw new Error(`paperwire ${args.join(' ')} exited ${code}:\n${output}`);
+      return output;
+    },
+    cliResult: (args) => run(process.execPath, [...cliArgs, ...args], env),
     async get<T>(path: string) {
       const res = await fetch(gateway + path);
       return { status: res.status, body: (await res.json()) as T };
@@ -93,18 +100,18 @@ export async function appLogs(dataDir: string): Promise<string> {
   return parts.join('\n');
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: 'pipe' });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(output)
-        : reject(new Error(`paperwire ${args.slice(4).join(' ')} exited ${code}:\n${output}`)),
-    );
+    child.once('exit', (code) => resolve({ code, output }));
   });
 }
 

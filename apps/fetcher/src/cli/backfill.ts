@@ -1,8 +1,8 @@
-import { backfill, describeRun, RunTimeoutError, waitForRun } from '@paperwire/pipeline';
+import { backfill } from '@paperwire/pipeline';
 
 import type { CliContext } from './context.js';
 import { sourcesFor } from './context.js';
-import { progressReporter, type ProgressStream } from './progress.js';
+import { reportRun, type ReportIo } from './report.js';
 
 export interface BackfillOptions {
   source: string;
@@ -10,6 +10,7 @@ export interface BackfillOptions {
   to: string;
   sourcesFile: string | undefined;
   wait: boolean;
+  json: boolean;
   timeoutMs: number;
 }
 
@@ -18,11 +19,7 @@ export interface BackfillOptions {
  * Interrupting it stops the watching, not the work; the same command later resumes: days already
  * fetched are skipped, and fetches still queued are not queued twice.
  */
-export async function runBackfill(
-  ctx: CliContext,
-  opts: BackfillOptions,
-  io: { out: (line: string) => void; progress: ProgressStream },
-): Promise<number> {
+export async function runBackfill(ctx: CliContext, opts: BackfillOptions, io: ReportIo): Promise<number> {
   const file = await sourcesFor(ctx.env, opts.sourcesFile);
   const source = file.sources.find((s) => s.name === opts.source);
   if (!source) {
@@ -39,25 +36,20 @@ export async function runBackfill(
   const parts = [`${plan.days.length} days`, `${plan.queued.length} queued`];
   if (plan.skipped.length > 0) parts.push(`${plan.skipped.length} already done`);
   if (plan.retried.length > 0) parts.push(`${plan.retried.length} failed before, queued again`);
-  io.out(`backfill ${source.name} ${opts.from}..${opts.to} (run ${plan.runId}): ${parts.join(', ')}`);
-  if (!opts.wait) return 0;
-
-  const progress = progressReporter(io.progress, 'days');
-  try {
-    const state = await waitForRun(ctx.runs, plan.runId, {
+  (opts.json ? io.err : io.out)(
+    `backfill ${source.name} ${opts.from}..${opts.to} (run ${plan.runId}): ${parts.join(', ')}`,
+  );
+  return reportRun(
+    ctx,
+    {
+      runId: plan.runId,
+      wait: opts.wait,
+      json: opts.json,
       timeoutMs: opts.timeoutMs,
       intervalMs: 250,
-      onProgress: (s) => progress.update(s),
-    });
-    progress.end();
-    io.out(`done: ${describeRun(state)}`);
-    return 0;
-  } catch (error) {
-    progress.end();
-    if (error instanceof RunTimeoutError) {
-      io.out(`${error.message}; the fetches continue, and running the same command again resumes watching`);
-      return 1;
-    }
-    throw error;
-  }
+      unit: 'days',
+      timeoutHint: 'the fetches continue, and running the same command again resumes watching',
+    },
+    io,
+  );
 }
