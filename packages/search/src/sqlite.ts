@@ -132,6 +132,11 @@ const SIMILAR_WEIGHTS = '3.0, 1.0, 0.0';
 /** How many of a paper's most distinctive words make up its "similar" query. */
 const SIMILAR_TERMS = 16;
 const BUSY_TIMEOUT_MS = 5000;
+/**
+ * Page cache of a connection, in KiB (SQLite's default is 2 MiB): a write touches pages all over
+ * the word and title indexes, which a small cache reads again and again.
+ */
+const CACHE_KIB = 64 * 1024;
 /** Bounds the expression a misspelt word expands to (closest words first). */
 const MAX_TYPO_CANDIDATES = 30;
 /** Bounds the words one probe for a first-letter typo may bring. */
@@ -216,6 +221,17 @@ export class SqliteSearchIndex implements SearchIndex {
   #averageLength: number | undefined;
   /** Whether the file has the title tier's tables yet (schema version 6), during migrations too. */
   #titleTierKept = false;
+  /**
+   * Words this connection knows are in `vocab_tails`: a paper's words are looked up here, not
+   * written again one statement each (words are never removed, so what is known stays true).
+   */
+  readonly #knownWords = new Set<string>();
+  /** Upserts waiting for the transaction that writes them together (`upsert`). */
+  readonly #pendingUpserts: {
+    incoming: Paper[];
+    resolve: (result: UpsertResult) => void;
+    reject: (error: Error) => void;
+  }[] = [];
 
   constructor(path: string, candidates: number, readonly: boolean) {
     this.#path = path;
@@ -238,6 +254,7 @@ export class SqliteSearchIndex implements SearchIndex {
         this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
         this.#db.pragma('journal_mode = WAL');
         this.#db.pragma('synchronous = NORMAL');
+        this.#db.pragma(`cache_size = ${-CACHE_KIB}`);
         this.#migrate();
       }
     } catch (error) {
@@ -260,9 +277,52 @@ export class SqliteSearchIndex implements SearchIndex {
     return this.#dataVersion();
   }
 
-  async upsert(papers: Paper[]): Promise<UpsertResult> {
-    const incoming = mergeBatch(papers.map((p) => PaperSchema.parse(p)));
-    return this.#write(() => this.#upsertCanonical(incoming));
+  /**
+   * Writes `papers` with the other upserts made before the next turn of the event loop, in one
+   * transaction (group commit): each keeps its own merge and result, as if written alone, and a
+   * commit's cost is shared. A worker writing several chunks at once thus commits once for all.
+   */
+  upsert(papers: Paper[]): Promise<UpsertResult> {
+    let incoming: Paper[];
+    try {
+      incoming = mergeBatch(papers.map((p) => PaperSchema.parse(p)));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return new Promise((resolve, reject) => {
+      this.#pendingUpserts.push({ incoming, resolve, reject });
+      if (this.#pendingUpserts.length === 1) setImmediate(() => this.#flushUpserts());
+    });
+  }
+
+  /**
+   * Commits the upserts waiting for their transaction. One that fails does not fail the others:
+   * then each is written in a transaction of its own, and only the failing ones are rejected.
+   */
+  #flushUpserts(): void {
+    const batch = this.#pendingUpserts.splice(0);
+    if (batch.length === 0) return;
+    if (!this.#db.open) {
+      const closed = new Error(`the sqlite index at ${this.#path} is closed`);
+      for (const write of batch) write.reject(closed);
+      return;
+    }
+    if (batch.length > 1) {
+      try {
+        const results = this.#write(() => batch.map((write) => this.#upsertCanonical(write.incoming)));
+        batch.forEach((write, i) => write.resolve(results[i]!));
+        return;
+      } catch {
+        // Written one by one below, so the error reaches only the upserts it belongs to.
+      }
+    }
+    for (const write of batch) {
+      try {
+        write.resolve(this.#write(() => this.#upsertCanonical(write.incoming)));
+      } catch (error) {
+        write.reject(error as Error);
+      }
+    }
   }
 
   async get(id: PaperId): Promise<Paper | null> {
@@ -370,6 +430,8 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   async delete(ids: PaperId[]): Promise<void> {
+    // Upserts asked for before this delete are written before it.
+    this.#flushUpserts();
     this.#write(() => {
       for (const id of ids) {
         const row = this.#row(id);
@@ -391,6 +453,7 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   async close(): Promise<void> {
+    this.#flushUpserts();
     if (this.#db.open) this.#db.close();
   }
 
@@ -444,6 +507,8 @@ export class SqliteSearchIndex implements SearchIndex {
         this.#titleTierKept = version >= TITLE_TIER_VERSION;
         for (const [i, migration] of MIGRATIONS.slice(version).entries()) {
           this.#db.exec(migration.sql);
+          // A migration may empty the word tables.
+          this.#knownWords.clear();
           // Papers written by a migration's own step get title tier rows once the tables exist.
           if (version + i + 1 >= TITLE_TIER_VERSION) this.#titleTierKept = true;
           migration.then?.(this);
@@ -577,6 +642,8 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   #addWord(word: string): void {
+    if (this.#knownWords.has(word)) return;
+    this.#knownWords.add(word);
     const chars = [...word];
     if (chars.length < 2) return;
     this.#statement('INSERT OR IGNORE INTO vocab_tails (tail, word) VALUES (?, ?)').run(
@@ -608,6 +675,10 @@ export class SqliteSearchIndex implements SearchIndex {
     this.#averageLength = undefined;
     try {
       return this.#db.transaction(change).immediate();
+    } catch (error) {
+      // Words written by the transaction rolled back are not in the table after all.
+      this.#knownWords.clear();
+      throw error;
     } finally {
       this.#writes += 1;
     }
@@ -810,17 +881,23 @@ export class SqliteSearchIndex implements SearchIndex {
         const missing = matches[words];
         const expression = missing ? `(${all}) NOT (${anyOf(missing)})` : all;
         const wanted = Math.max(this.#candidateCount, end - before);
+        // The group of all the words had its title tier tried first.
+        const tier =
+          size > wanted && missing
+            ? this.#titleTier(matches.slice(0, words), selection, end - before, missing)
+            : undefined;
         const seqs =
           size <= wanted
             ? this.#seqs(expression, selection)
-            : this.#bestOfNested(
+            : (tier ??
+              this.#bestOfNested(
                 nestedGroups(matches.slice(0, words), missing, lastIsPrefix),
                 titleScoring(matches.slice(0, words)),
                 size,
                 kept,
                 selection,
                 wanted,
-              );
+              ));
         // Titles that are the query itself rank first, whatever bm25 makes of them.
         if (!missing && size > wanted) seqs.push(...this.#titled(matches, selection));
         groups.push({ start: before, papers: this.#papers([...new Set(seqs)]) });
@@ -881,43 +958,56 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   /**
-   * The papers that can make the page [0, end) when the title tier alone fills it, or undefined
-   * when it may not (then the general path ranks the query). The tier is the papers holding every
-   * query word, as typed (a word being typed: any indexed word it starts), in the title; they
-   * rank before every other match. Of the tier: the titles that are the query, the papers with a
-   * query word in an author name too, and the best by whether the title holds the query as a
-   * phrase, then by the sum of the words' impacts weighted by their idf. One word reads its
-   * postings in impact order and stops after `wanted`; several join the postings of the rarest
-   * word to the others', so a search costs what the titles of its rarest word cost.
+   * The papers that can make the page [0, end) of a group of matches when its title tier alone
+   * fills it, or undefined when it may not (then the general path ranks the group). The group is
+   * the papers holding every word of `matches`, and not `missing` (the next query word) when
+   * given. Its tier is the papers holding every word, at its fewest typos (the word as typed when
+   * some paper holds it; a word being typed: any indexed word it starts), in the title: no other
+   * paper of the group has fewer typos and more query words in the title, so the tier ranks
+   * first. Of the tier: the titles that are the query, the papers with a query word in an author
+   * name too, those holding a costlier misspelling too, and the best by whether the title holds
+   * the query as a phrase, then by the sum of the words' impacts weighted by their idf. One word
+   * reads its postings in impact order and stops after `wanted`; several join the postings of the
+   * rarest word to the others', so a search costs what the titles of its rarest word cost.
    */
-  #titleTier(matches: TermMatch[], selection: Selection, end: number): number[] | undefined {
+  #titleTier(
+    matches: TermMatch[],
+    selection: Selection,
+    end: number,
+    missing?: TermMatch,
+  ): number[] | undefined {
     if (!this.#titleTierKept) return undefined;
     const words: string[][] = [];
-    for (const match of matches) {
-      const own = match.alternatives[0]!;
-      if (own.cost !== 0 || own.documents === 0) return undefined;
-      if (!own.prefix) {
-        words.push([own.word]);
-        continue;
+    const cheapestOf = matches.map(cheapest);
+    for (const cheap of cheapestOf) {
+      if (cheap.every((a) => a.documents === 0)) return undefined;
+      const held: string[] = [];
+      for (const alternative of cheap) {
+        if (!alternative.prefix) {
+          held.push(alternative.word);
+          continue;
+        }
+        // A short prefix starts too many words to join; the general path has prefix indexes.
+        if ([...alternative.word].length < TIER_MIN_PREFIX) return undefined;
+        held.push(
+          ...this.#statement<[string, string, number], { term: string }>(
+            'SELECT term FROM papers_vocab WHERE term >= ? AND term < ? LIMIT ?',
+          )
+            .all(alternative.word, alternative.word + LAST_CHAR, TIER_MAX_PREFIX_WORDS + 1)
+            .map((r) => r.term),
+        );
       }
-      // A short prefix starts too many words to join; the general path has prefix indexes.
-      if ([...own.word].length < TIER_MIN_PREFIX) return undefined;
-      const started = this.#statement<[string, string, number], { term: string }>(
-        'SELECT term FROM papers_vocab WHERE term >= ? AND term < ? LIMIT ?',
-      )
-        .all(own.word, own.word + LAST_CHAR, TIER_MAX_PREFIX_WORDS + 1)
-        .map((r) => r.term);
-      if (started.length === 0 || started.length > TIER_MAX_PREFIX_WORDS) return undefined;
-      words.push(started);
+      const distinctWords = [...new Set(held)];
+      if (distinctWords.length === 0 || distinctWords.length > TIER_MAX_PREFIX_WORDS) return undefined;
+      words.push(distinctWords);
     }
     const wanted = Math.max(TIER_CANDIDATES, 2 * end);
     const { where, filtered, params } = selection;
     const papers = this.#count();
-    const weights = matches.map((m) => idf(papers, m.alternatives[0]!.documents));
+    const documents = cheapestOf.map((cheap) => cheap.reduce((sum, a) => sum + a.documents, 0));
+    const weights = documents.map((d) => idf(papers, d));
     // The rarest word drives the join (FTS5's count stands in for its number of titles).
-    const order = matches
-      .map((_, i) => i)
-      .sort((a, b) => matches[a]!.alternatives[0]!.documents - matches[b]!.alternatives[0]!.documents);
+    const order = matches.map((_, i) => i).sort((a, b) => documents[a]! - documents[b]!);
     const values: Record<string, unknown> = { ...params, wanted };
     const termIn = (alias: string, i: number): string => {
       values[`w${i}`] = JSON.stringify(words[i]);
@@ -925,6 +1015,10 @@ export class SqliteSearchIndex implements SearchIndex {
         ? `${alias}.term = json_extract(@w${i}, '$[0]')`
         : `${alias}.term IN (SELECT value FROM json_each(@w${i}))`;
     };
+    // Papers holding the next query word belong to an earlier group.
+    const without = (seq: string) =>
+      missing ? `AND ${seq} NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @missing)` : '';
+    if (missing) values.missing = anyOf(missing);
     const [driver, ...others] = order as [number, ...number[]];
     const tables = [
       `title_postings t${driver}${others.length === 0 ? ' INDEXED BY title_postings_by_impact' : ''}`,
@@ -945,7 +1039,7 @@ export class SqliteSearchIndex implements SearchIndex {
     const best = this.#db
       .prepare<[Record<string, unknown>], { seq: number }>(
         `SELECT t${driver}.seq AS seq FROM ${tables.join(' CROSS JOIN ')}
-           WHERE ${conditions.join(' AND ')} ORDER BY ${ranking} LIMIT @wanted`,
+           WHERE ${conditions.join(' AND ')} ${without(`t${driver}.seq`)} ORDER BY ${ranking} LIMIT @wanted`,
       )
       .all(values)
       .map((r) => r.seq);
@@ -962,23 +1056,30 @@ export class SqliteSearchIndex implements SearchIndex {
     const authored = this.#db
       .prepare<[Record<string, unknown>], { seq: number }>(
         `SELECT DISTINCT a.seq AS seq FROM author_words a ${filtered ? `JOIN ${PAPER_COLUMNS} ON p.seq = a.seq` : ''}
-           WHERE a.term IN (SELECT value FROM json_each(@authorWords)) AND ${inTitle} AND ${where} LIMIT @wanted`,
+           WHERE a.term IN (SELECT value FROM json_each(@authorWords)) AND ${inTitle} AND ${where}
+           ${without('a.seq')} LIMIT @wanted`,
       )
       .all(values)
       .map((r) => r.seq);
-    // Misspellings of the query words count in bm25 too, and are rare: the tier's papers that
-    // hold one are few, and all of them may rank first among those alike.
-    const misspelt = matches.flatMap((m) => m.alternatives.slice(1));
+    // Costlier misspellings of the query words count in bm25 too, and are rare: the tier's
+    // papers that hold one are few, and all of them may rank first among those alike.
+    const misspelt = matches.flatMap((m, i) =>
+      m.alternatives.filter((a) => a.cost > cheapestOf[i]![0]!.cost),
+    );
+    const inTier = cheapestOf
+      .map((cheap) => `{title} : (${cheap.map(ftsAlternative).join(' OR ')})`)
+      .join(' AND ');
     const withTypos =
       misspelt.length === 0
         ? []
         : this.#bestSeqs(
-            `(${matches.map((m) => `{title} : (${ftsAlternative(m.alternatives[0]!)})`).join(' AND ')}) AND (${misspelt.map(ftsAlternative).join(' OR ')})`,
+            `(${inTier}) AND (${misspelt.map(ftsAlternative).join(' OR ')})${missing ? ` NOT (${anyOf(missing)})` : ''}`,
             undefined,
             selection,
             wanted,
           );
-    return [...new Set([...this.#titled(matches, selection), ...authored, ...withTypos, ...distinct])];
+    const titled = missing ? [] : this.#titled(matches, selection);
+    return [...new Set([...titled, ...authored, ...withTypos, ...distinct])];
   }
 
   /** The papers whose title is the query's words, that pass the filters. */
