@@ -180,6 +180,26 @@ describe('sqlite index file', () => {
     }
   });
 
+  it('commits upserts made together in one transaction, each with the result it has written alone', async () => {
+    const ids = ['arxiv-2501_00001', 'arxiv-2501_00002', 'title-0123456789abcdef01234567'];
+    const batches = [11, 12, 13, 14].map((seed) => generateSightings(seed, 20, ids));
+    const together = createSqliteIndex({ path: join(dir, 'together.sqlite') });
+    const alone = createSqliteIndex({ path: join(dir, 'alone.sqlite') });
+    try {
+      const before = together.version();
+      const results = await Promise.all(batches.map((batch) => together.upsert(batch)));
+      const [, writes] = together.version().split(':');
+      expect(Number(writes) - Number(before.split(':')[1])).toBe(1);
+      const expected = [];
+      for (const batch of batches) expected.push(await alone.upsert(batch));
+      expect(results).toEqual(expected);
+      for (const id of ids) expect(await together.get(id)).toEqual(await alone.get(id));
+    } finally {
+      await together.close();
+      await alone.close();
+    }
+  });
+
   it('reopens an existing file with its papers', async () => {
     const path = join(dir, 'papers.sqlite');
     const paper = generateSightings(7, 1, ['arxiv-2501_00001'])[0]!;
