@@ -86,6 +86,8 @@ function unreachable(index: SearchIndex): SearchIndex {
     facets: () => index.facets(),
     search: (request) => index.search(request),
     similar: (id, limit) => index.similar(id, limit),
+    days: (request) => index.days(request),
+    listed: (request) => index.listed(request),
     delete: (ids) => index.delete(ids),
     stats: () => index.stats(),
     version: () => index.version(),

@@ -1,5 +1,11 @@
 import type { AppMetrics, Logger } from '@paperwire/observability';
-import { PaperIdSchema, type ErrorResponse, type PaperId } from '@paperwire/schema';
+import {
+  PaperIdSchema,
+  type DayResponse,
+  type DaysResponse,
+  type ErrorResponse,
+  type PaperId,
+} from '@paperwire/schema';
 import { SearchBusyError, type SearchIndex } from '@paperwire/search';
 import compression from 'compression';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
@@ -11,9 +17,12 @@ import {
   DASHBOARD_PATH,
   type AdminDeps,
 } from './admin/routes.js';
+import { parseDayRequest, parseDaysRequest } from './api/days-params.js';
+import { parseFeedRequest } from './api/feed-params.js';
 import { openApiDocument } from './api/openapi.js';
 import { parseSearchRequest, similarParameters } from './api/search-params.js';
 import type { TrustProxy } from './env.js';
+import { ATOM_TYPE, atomFeed, feedMeta, feedOrigin, JSON_FEED_TYPE, jsonFeed } from './feeds/feeds.js';
 import { describeIssues, parseQuery, type ParameterIssue } from './http/query.js';
 import { rateLimit, type RateLimiter } from './http/rate-limit.js';
 import { SearchCache, searchCacheKey } from './http/search-cache.js';
@@ -145,6 +154,55 @@ export function createApp(deps: AppDeps): express.Express {
     const hits = await timed('/v1/papers/:id/similar', () => index.similar(id, parsed.values.limit));
     res.json({ id, hits });
   });
+
+  app.get('/v1/days', async (req, res) => {
+    const parsed = parseDaysRequest(req.query);
+    if (!parsed.ok) {
+      badRequest(res, parsed.issues);
+      return;
+    }
+    const days = await timed('/v1/days', () => index.days(parsed.request));
+    res.json({ days } satisfies DaysResponse);
+  });
+
+  app.get('/v1/days/:date', async (req, res) => {
+    const parsed = parseDayRequest(req.params.date, req.query);
+    if (!parsed.ok) {
+      badRequest(res, parsed.issues);
+      return;
+    }
+    const { date, span, listed } = parsed.request;
+    const page = await timed('/v1/days/:date', () => index.listed(listed));
+    res.json({
+      date,
+      span,
+      from: listed.from,
+      to: listed.to,
+      total: page.total,
+      limit: listed.limit,
+      offset: listed.offset,
+      previous: page.previous,
+      next: page.next,
+      hits: page.hits,
+    } satisfies DayResponse);
+  });
+
+  for (const format of ['atom', 'json'] as const) {
+    const route = `/v1/feed.${format}`;
+    app.get(route, async (req, res) => {
+      const parsed = parseFeedRequest(req.query);
+      if (!parsed.ok) {
+        badRequest(res, parsed.issues);
+        return;
+      }
+      const { hits } = await timed(route, () => index.search(parsed.request));
+      const at = req.originalUrl.indexOf('?');
+      const query = new URLSearchParams(at < 0 ? '' : req.originalUrl.slice(at + 1));
+      const meta = feedMeta(parsed.request, query, feedOrigin(req.protocol, req.host), new Date());
+      if (format === 'atom') res.type(ATOM_TYPE).send(atomFeed(meta, hits));
+      else res.type(JSON_FEED_TYPE).send(JSON.stringify(jsonFeed(meta, hits)));
+    });
+  }
 
   app.get('/v1/facets', async (req, res) => {
     const parsed = parseQuery(NO_PARAMETERS, req.query);

@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { Paper } from '@paperwire/schema';
+import { dayUpvotes, type Paper } from '@paperwire/schema';
+import { XMLValidator } from 'fast-xml-parser';
+import { parseAtomFeed } from 'feedsmith';
 import { repoRoot, tempDir, type TempDir } from '@paperwire/testing';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { testEnv } from './testing/env.js';
-import { MARKUP, seedPapers } from './testing/fixture.js';
+import { ANNEALING, MARKUP, seedPapers } from './testing/fixture.js';
 import { seededSqliteIndex, serve, type Running, type SeededIndex } from './testing/serve.js';
 
 /*
@@ -86,15 +88,91 @@ describe('search page in Chromium', () => {
   const shownTotal = async () =>
     Number(/(\d+) papers?\b/.exec((await page.locator('#status').textContent()) ?? '')?.[1]);
 
-  it('lists papers on arrival, with the search box focused', async () => {
+  it('opens on the latest day, with the search box focused', async () => {
     await page.goto(`${gateway.base}/`);
-    await expect.poll(() => results().count(), { timeout: WAIT_MS }).toBe(20);
+    await expect
+      .poll(() => page.locator('#day-title').textContent(), { timeout: WAIT_MS })
+      .toBe('Nov 10, 2025');
+    expect(await results().count()).toBe(1);
+    expect(await firstTitle().textContent()).toBe(ANNEALING.title);
+    expect(await page.locator('#status').textContent()).toBe(
+      '1 paper first listed on Nov 10, 2025, most upvoted first.',
+    );
     expect(await page.locator('#q').evaluate((input) => input === input.ownerDocument.activeElement)).toBe(
       true,
     );
+    // The latest day has no next day; its previous day is the fixture's.
+    expect(await page.locator('#day-next').getAttribute('aria-disabled')).toBe('true');
+    expect(await page.locator('#day-prev').getAttribute('href')).toBe('/?day=2025-11-03');
+    expect(await page.locator('#span-day').getAttribute('aria-current')).toBe('page');
+  });
+
+  it('steps to the previous day, lists it by the upvotes of that day, and shows its week and month', async () => {
+    await page.locator('#day-prev').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#day-title').textContent()).toBe('Nov 3, 2025');
+    expect(new URL(page.url()).searchParams.get('day')).toBe('2025-11-03');
+    await expect.poll(() => results().count()).toBe(68);
+    expect(await page.locator('#status').textContent()).toBe(
+      '68 papers first listed on Nov 3, 2025, most upvoted first.',
+    );
+    const counted = papers
+      .filter((p) => p.firstSeenAt.startsWith('2025-11-03'))
+      .map((p) => dayUpvotes(p))
+      .filter((n): n is number => n !== null)
+      .sort((a, b) => b - a);
+    const shown = await results()
+      .locator('.votes')
+      .evaluateAll((els) => els.map((e) => Number(/\d+/.exec(e.textContent ?? '')?.[0])));
+    expect(shown).toEqual(counted);
+    expect(await results().first().locator('.votes').textContent()).toBe(
+      `▲ ${counted[0]} upvote${counted[0] === 1 ? '' : 's'}`,
+    );
+    expect(await page.locator('#day-next').getAttribute('href')).toBe('/?day=2025-11-10');
+    expect(await page.locator('#day-prev').getAttribute('href')).toBe('/?day=2024-01-06');
+    await page.screenshot({ path: join(SCREENSHOTS, 'day-page.png'), fullPage: false });
+
+    await page.locator('#span-week').click();
+    await expect
+      .poll(() => page.locator('#day-title').textContent())
+      .toBe('Week of Nov 3, 2025 – Nov 9, 2025');
+    expect(await page.locator('#span-week').getAttribute('aria-current')).toBe('page');
+    expect(await page.locator('#day-next').textContent()).toBe('Next week →');
+    await expect.poll(() => results().count()).toBe(68);
+
+    await page.locator('#span-month').click();
+    await expect.poll(() => page.locator('#day-title').textContent()).toBe('November 2025');
     await expect
       .poll(() => page.locator('#status').textContent())
-      .toMatch(new RegExp(`of ${papers.length} papers`));
+      .toMatch(/^69 papers first listed in November 2025/);
+    expect(await page.locator('#day-next').getAttribute('aria-disabled')).toBe('true');
+    expect(new URL(page.url()).searchParams.get('span')).toBe('month');
+  });
+
+  it('links the Atom and JSON feeds of what it shows, and a feed reader can read them', async () => {
+    const atom = page.locator('head link[rel="alternate"][type="application/atom+xml"]');
+    const json = page.locator('head link[rel="alternate"][type="application/feed+json"]');
+    expect(await atom.getAttribute('href')).toBe('/v1/feed.atom');
+    expect(await json.getAttribute('href')).toBe('/v1/feed.json');
+    await page.locator('#q').fill('quantum');
+    await page.locator('#source').selectOption('arxiv');
+    await expect.poll(() => atom.getAttribute('href')).toBe('/v1/feed.atom?q=quantum&source=arxiv');
+    expect(await json.getAttribute('href')).toBe('/v1/feed.json?q=quantum&source=arxiv');
+    expect(await page.locator('#feed-link').getAttribute('href')).toBe(
+      '/v1/feed.atom?q=quantum&source=arxiv',
+    );
+    expect(await page.locator('#feed-link').textContent()).toBe('Atom feed of “quantum”');
+    const text = await (await fetch(`${gateway.base}${await atom.getAttribute('href')}`)).text();
+    expect(XMLValidator.validate(text)).toBe(true);
+    const titles = (parseAtomFeed(text).entries ?? []).map((e) => e.title?.value);
+    expect(titles[0]).toBe(ANNEALING.title);
+    expect(titles.length).toBeGreaterThan(1);
+    // Back to no query and no filter: the day view again.
+    await page.locator('#source').selectOption('');
+    await page.locator('#q').fill('');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#day-nav').isVisible()).toBe(true);
+    expect(await atom.getAttribute('href')).toBe('/v1/feed.atom');
   });
 
   it('finds the right paper first for a query with a typo, as it is typed', async () => {

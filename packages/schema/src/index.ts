@@ -4,3 +4,4 @@ export * from './jobs.js';
 export * from './api.js';
 export * from './ids.js';
 export * from './merge.js';
+export * from './days.js';

@@ -10,6 +10,7 @@ import {
   DESIRED_SETTINGS,
   createMeiliIndex,
   filterKey,
+  firstSeenRange,
   meiliFilter,
   meiliSort,
   pageCovering,
@@ -52,6 +53,9 @@ describe('meilisearch documents', () => {
       authorKeys: [filterKey('ada-lovelace')],
       sourceKeys: [filterKey('hf')],
       sourceNames: ['hf'],
+      firstSeenDay: '2025-11-03',
+      firstSeenYear: 2025,
+      listedUpvotes: 3,
     });
     expect(toPaper({ ...doc, _rankingScore: 0.5 })).toEqual(paper);
     expect(toDocument({ ...paper, publishedAt: null, codeUrls: [] })).toMatchObject({
@@ -59,6 +63,40 @@ describe('meilisearch documents', () => {
       year: null,
       publishedAtTs: null,
     });
+  });
+});
+
+describe('days on meilisearch', () => {
+  it("orders a day by that day's count, and the fields it filters and sorts on are in the settings", () => {
+    const later = {
+      ...paper.sources[0]!,
+      url: 'https://huggingface.co/api/daily_papers',
+      capturedAt: '2025-11-04T00:00:00.000Z',
+      upvotes: 30,
+    };
+    expect(toDocument({ ...paper, upvotes: 30, sources: [...paper.sources, later] }).listedUpvotes).toBe(3);
+    expect(DESIRED_SETTINGS.filterableAttributes).toEqual(
+      expect.arrayContaining(['firstSeenDay', 'firstSeenYear', 'firstSeenAtTs']),
+    );
+    expect(DESIRED_SETTINGS.sortableAttributes).toEqual(
+      expect.arrayContaining(['listedUpvotes', 'firstSeenAtTs', 'id']),
+    );
+  });
+
+  it('filters a span of days as [first day, the day after the last)', () => {
+    expect(firstSeenRange('2025-11-03', '2025-11-09')).toEqual([
+      `firstSeenAtTs >= ${Date.UTC(2025, 10, 3)}`,
+      `firstSeenAtTs < ${Date.UTC(2025, 10, 10)}`,
+    ]);
+    expect(firstSeenRange(undefined, undefined)).toEqual([]);
+  });
+
+  it('refuses a bad day request before it reaches the engine', async () => {
+    const sut = createMeiliIndex({ url: 'http://127.0.0.1:9', indexName: 'unused' });
+    await expect(sut.listed({ from: '2025-13-01', to: '2025-11-03', limit: 5, offset: 0 })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(sut.days({ from: '2025-11-04', to: '2025-11-03', limit: 5 })).rejects.toThrow(RangeError);
   });
 });
 

@@ -2,6 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 
 import type {
+  DayCount,
+  DaysRequest,
+  ListedPage,
+  ListedRequest,
   Paper,
   PaperId,
   SearchFacet,
@@ -11,10 +15,21 @@ import type {
   SearchSort,
   StatsResponse,
 } from '@paperwire/schema';
-import { FACETS, PaperIdSchema, PaperSchema, authorKey, isTitlePaperId } from '@paperwire/schema';
+import {
+  FACETS,
+  PaperIdSchema,
+  PaperSchema,
+  addDays,
+  authorKey,
+  dayHit,
+  firstSeenDay,
+  isTitlePaperId,
+  listedUpvotes,
+} from '@paperwire/schema';
 import { Meilisearch, MeilisearchApiError } from 'meilisearch';
 import type { EnqueuedTaskPromise, FacetDistribution, Index, Settings, Task } from 'meilisearch';
 
+import { checkDaysRequest, checkListedRequest } from './days.js';
 import type { CheckedFilters } from './filters.js';
 import { checkFilters, hasFilters, yearOf } from './filters.js';
 import { CROP_MARKER, CROP_WORDS, placeholdersToMarks } from './highlight.js';
@@ -38,7 +53,7 @@ export interface MeiliIndexOptions {
  * ones when settings are applied (they derive from the paper alone), so filters and facets
  * cover papers indexed before the fields existed.
  */
-export const DOCUMENT_VERSION = 2;
+export const DOCUMENT_VERSION = 3;
 
 /** A stored Paper plus the fields derived from it for filtering, sorting and facets. */
 export type PaperDocument = Paper & {
@@ -48,6 +63,12 @@ export type PaperDocument = Paper & {
   /** publishedAt as epoch milliseconds (start of the day, UTC). */
   publishedAtTs: number | null;
   firstSeenAtTs: number;
+  /** The UTC date of firstSeenAt: the day the paper is listed on (`firstSeenDay`). */
+  firstSeenDay: string;
+  /** Its year, so the days of a year fit in one facet answer. */
+  firstSeenYear: number;
+  /** The upvotes that order the papers of a day (`listedUpvotes`). */
+  listedUpvotes: number | null;
   /** `filterKey(authorKey(name))` of each named author. */
   authorKeys: string[];
   /** `filterKey(name)` of each source. */
@@ -101,6 +122,8 @@ export const DESIRED_SETTINGS = {
     'authorKeys',
     'docVersion',
     'firstSeenAtTs',
+    'firstSeenDay',
+    'firstSeenYear',
     'hasCode',
     'id',
     'publishedAtTs',
@@ -110,7 +133,7 @@ export const DESIRED_SETTINGS = {
     'year',
   ],
   // `id` breaks firstSeenAt ties, so a placeholder search has one order.
-  sortableAttributes: ['firstSeenAtTs', 'id', 'publishedAtTs', 'upvotes'],
+  sortableAttributes: ['firstSeenAtTs', 'id', 'listedUpvotes', 'publishedAtTs', 'upvotes'],
   // `sort` first: an explicit sort is a strict order, relevance only breaks its ties. Without a
   // sort parameter the rule does nothing. Full relevance ties go to the newest paper.
   rankingRules: ['sort', 'words', 'typo', 'proximity', 'attribute', 'exactness', 'firstSeenAtTs:desc'],
@@ -311,6 +334,75 @@ class MeiliSearchIndex implements SearchIndex {
       }),
     );
     return response.hits.map(toPaper);
+  }
+
+  async days(request: DaysRequest): Promise<DayCount[]> {
+    checkDaysRequest(request);
+    await this.ensureSettings();
+    const range = firstSeenRange(request.from, request.to);
+    const filter = (extra: string[]) => {
+      const conditions = [...range, ...extra];
+      return conditions.length > 0 ? { filter: conditions } : {};
+    };
+    const byYear = await this.#call('count papers by the year first seen', () =>
+      this.#index.search('', { page: 1, hitsPerPage: 0, ...filter([]), facets: ['firstSeenYear'] }),
+    );
+    const years = Object.keys(byYear.facetDistribution?.firstSeenYear ?? {})
+      .map(Number)
+      .sort((a, b) => b - a);
+    const days: DayCount[] = [];
+    // A facet answer holds at most `maxValuesPerFacet` values: a year's days always fit.
+    for (const year of years) {
+      const byDay = await this.#call(`count papers by the day first seen in ${year}`, () =>
+        this.#index.search('', {
+          page: 1,
+          hitsPerPage: 0,
+          ...filter([`firstSeenYear = ${integer(year)}`]),
+          facets: ['firstSeenDay'],
+        }),
+      );
+      const counts = Object.entries(byDay.facetDistribution?.firstSeenDay ?? {}).sort(([a], [b]) =>
+        a < b ? 1 : -1,
+      );
+      for (const [date, papers] of counts) {
+        if (days.length >= request.limit) return days;
+        days.push({ date, papers });
+      }
+    }
+    return days;
+  }
+
+  async listed(request: ListedRequest): Promise<ListedPage> {
+    checkListedRequest(request);
+    await this.ensureSettings();
+    const { page, hitsPerPage } = pageCovering(request.offset, request.limit);
+    const response = await this.#call('list the papers of a span of days', () =>
+      this.#index.search('', {
+        page,
+        hitsPerPage,
+        filter: firstSeenRange(request.from, request.to),
+        // The order of `compareListed`; unknown counts come last in Meilisearch's sort too.
+        sort: ['listedUpvotes:desc', 'firstSeenAtTs:asc', 'id:asc'],
+      }),
+    );
+    const start = request.offset - (page - 1) * hitsPerPage;
+    const nearest = async (condition: string, direction: 'asc' | 'desc'): Promise<string | null> => {
+      const found = await this.#call('find the nearest day with papers', () =>
+        this.#index.search('', {
+          limit: 1,
+          filter: [condition],
+          sort: [`firstSeenAtTs:${direction}`],
+          attributesToRetrieve: ['firstSeenDay'],
+        }),
+      );
+      return found.hits[0]?.firstSeenDay ?? null;
+    };
+    return {
+      total: response.totalHits,
+      hits: response.hits.slice(start, start + request.limit).map((hit) => dayHit(toPaper(hit))),
+      previous: await nearest(`firstSeenAtTs < ${dayStart(request.from)}`, 'desc'),
+      next: await nearest(`firstSeenAtTs >= ${dayStart(addDays(request.to, 1))}`, 'asc'),
+    };
   }
 
   async delete(ids: PaperId[]): Promise<void> {
@@ -535,6 +627,9 @@ export function toDocument(paper: Paper): PaperDocument {
     year: yearOf(paper.publishedAt),
     publishedAtTs: paper.publishedAt ? dayStart(paper.publishedAt) : null,
     firstSeenAtTs: Date.parse(paper.firstSeenAt),
+    firstSeenDay: firstSeenDay(paper),
+    firstSeenYear: Number(firstSeenDay(paper).slice(0, 4)),
+    listedUpvotes: listedUpvotes(paper),
     authorKeys: authorKeys.map(filterKey),
     sourceKeys: sourceNames.map(filterKey),
     sourceNames,
@@ -589,6 +684,14 @@ function facetCounts(
   const counts: Partial<Record<SearchFacet, Record<string, number>>> = {};
   for (const facet of facets) counts[facet] = { ...(distribution?.[FACET_ATTRIBUTES[facet]] ?? {}) };
   return counts;
+}
+
+/** Filter conditions for papers first seen in the days [from, to] (either end open when absent). */
+export function firstSeenRange(from: string | undefined, to: string | undefined): string[] {
+  const conditions: string[] = [];
+  if (from !== undefined) conditions.push(`firstSeenAtTs >= ${dayStart(from)}`);
+  if (to !== undefined) conditions.push(`firstSeenAtTs < ${dayStart(addDays(to, 1))}`);
+  return conditions;
 }
 
 function dayStart(date: string): number {

@@ -1,4 +1,8 @@
 import type {
+  DayCount,
+  DaysRequest,
+  ListedPage,
+  ListedRequest,
   Paper,
   PaperId,
   SearchFacet,
@@ -7,13 +11,14 @@ import type {
   StatsResponse,
 } from '@paperwire/schema';
 
+import { checkDaysRequest, checkListedRequest } from './days.js';
 import { checkFilters } from './filters.js';
 import type { Resolved, SearchIndex, UpsertResult } from './port.js';
 import { ReaderPool } from './readers.js';
 import { createSqliteIndex, type SqliteIndexOptions, type SqliteSearchIndex } from './sqlite.js';
 
 export interface PooledSqliteIndexOptions extends SqliteIndexOptions {
-  /** Reader threads that run searches, similar papers and facets. */
+  /** Reader threads that run searches, similar papers, facets and days. */
   readers: number;
   /** Searches that may wait for a reader before one fails with `SearchBusyError`. */
   queueLimit: number;
@@ -79,6 +84,16 @@ class PooledSqliteIndex implements SearchIndex {
 
   similar(id: PaperId, limit: number): Promise<Paper[]> {
     return this.#pool.run('similar', [id, limit]) as Promise<Paper[]>;
+  }
+
+  async days(request: DaysRequest): Promise<DayCount[]> {
+    checkDaysRequest(request);
+    return (await this.#pool.run('days', [request])) as DayCount[];
+  }
+
+  async listed(request: ListedRequest): Promise<ListedPage> {
+    checkListedRequest(request);
+    return (await this.#pool.run('listed', [request])) as ListedPage;
   }
 
   delete(ids: PaperId[]): Promise<void> {

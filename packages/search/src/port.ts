@@ -1,4 +1,8 @@
 import type {
+  DayCount,
+  DaysRequest,
+  ListedPage,
+  ListedRequest,
   Paper,
   PaperId,
   SearchFacet,
@@ -57,6 +61,17 @@ export interface SearchIndex {
   search(request: SearchRequest): Promise<SearchResponse>;
   /** Papers close in title and abstract to `id`, itself excluded; empty when `id` is unknown. */
   similar(id: PaperId, limit: number): Promise<Paper[]>;
+  /**
+   * The UTC days in [from, to] on which papers were first listed (the date of their
+   * `firstSeenAt`), newest first, at most `limit`, with how many papers each.
+   */
+  days(request: DaysRequest): Promise<DayCount[]>;
+  /**
+   * The papers first listed in the days [from, to], in `compareListed` order (the upvotes of
+   * their first day, highest first), one page of them, with the days that have papers nearest
+   * before and after the span.
+   */
+  listed(request: ListedRequest): Promise<ListedPage>;
   delete(ids: PaperId[]): Promise<void>;
   stats(): Promise<StatsResponse>;
   /**

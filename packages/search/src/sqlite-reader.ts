@@ -33,5 +33,9 @@ function call(index: SqliteSearchIndex, method: ReaderRequest['method'], args: u
       return index.similar(...(args as Parameters<SqliteSearchIndex['similar']>));
     case 'facets':
       return index.facets();
+    case 'days':
+      return index.days(...(args as Parameters<SqliteSearchIndex['days']>));
+    case 'listed':
+      return index.listed(...(args as Parameters<SqliteSearchIndex['listed']>));
   }
 }

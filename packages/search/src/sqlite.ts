@@ -4,6 +4,10 @@ import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 
 import type {
+  DayCount,
+  DaysRequest,
+  ListedPage,
+  ListedRequest,
   Paper,
   PaperId,
   SearchFacet,
@@ -16,6 +20,7 @@ import type {
 import { FACETS, PaperSchema, authorKey } from '@paperwire/schema';
 import Database from 'better-sqlite3';
 
+import { SqliteDays } from './days.js';
 import type { CheckedFilters } from './filters.js';
 import { checkFilters, yearOf } from './filters.js';
 import { CROP_WORDS, markWords } from './highlight.js';
@@ -213,6 +218,8 @@ export class SqliteSearchIndex implements SearchIndex {
   readonly #candidateCount: number;
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
+  /** The day queries (`days.ts`), prepared on first use. */
+  #days: SqliteDays | undefined;
   /** Whole-index facet counts, kept until the data changes (`#dataVersion`). */
   #facetsCache: { version: string; facets: Facets } | undefined;
   /** Write transactions of this connection (`PRAGMA data_version` counts those of others). */
@@ -403,6 +410,14 @@ export class SqliteSearchIndex implements SearchIndex {
       processingTimeMs: Math.round(performance.now() - started),
       ...(answer.facets ? { facetDistribution: answer.facets } : {}),
     };
+  }
+
+  async days(request: DaysRequest): Promise<DayCount[]> {
+    return (this.#days ??= new SqliteDays(this.#db)).days(request);
+  }
+
+  async listed(request: ListedRequest): Promise<ListedPage> {
+    return (this.#days ??= new SqliteDays(this.#db)).listed(request);
   }
 
   async similar(id: PaperId, limit: number): Promise<Paper[]> {

@@ -30,6 +30,25 @@ describe('openApiDocument', () => {
     expect(byName.from).toMatchObject({ schema: { type: 'string', format: 'date' } });
   });
 
+  it('documents the days and the feeds, with the parameters that validate them', () => {
+    const day = doc.paths['/v1/days/{date}']?.get as Json & { parameters: Json[] };
+    expect(day.parameters.map((p) => p.name)).toEqual(['date', 'span', 'limit', 'offset']);
+    expect(day.parameters[0]).toMatchObject({ in: 'path', required: true, schema: { format: 'date' } });
+    const days = doc.paths['/v1/days']?.get as Json & { parameters: Json[] };
+    expect(days.parameters.map((p) => p.name)).toEqual(['from', 'to', 'limit']);
+    for (const path of ['/v1/feed.atom', '/v1/feed.json']) {
+      const feed = doc.paths[path]?.get as Json & { parameters: Json[] };
+      expect(feed.parameters.map((p) => p.name)).toEqual([
+        ...Object.keys(searchParameters).filter(
+          (name) => !['sort', 'facets', 'limit', 'offset', 'highlight'].includes(name),
+        ),
+        'limit',
+      ]);
+    }
+    expect(JSON.stringify(doc.paths['/v1/feed.atom'])).toContain('application/atom+xml');
+    expect(JSON.stringify(doc.paths['/v1/feed.json'])).toContain('#/components/schemas/JsonFeed');
+  });
+
   it('resolves every $ref to a component', () => {
     const schemas = (doc.components as { schemas: Json }).schemas;
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(

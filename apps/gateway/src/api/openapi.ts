@@ -1,4 +1,6 @@
 import {
+  DayResponseSchema,
+  DaysResponseSchema,
   ErrorResponseSchema,
   PaperIdSchema,
   PaperSchema,
@@ -7,7 +9,10 @@ import {
 } from '@paperwire/schema';
 import { z } from 'zod';
 
+import { ATOM_TYPE, JSON_FEED_TYPE, JsonFeedSchema } from '../feeds/feeds.js';
 import type { QueryParameters } from '../http/query.js';
+import { calendarDate, dayParameters, daysParameters } from './days-params.js';
+import { feedParameters } from './feed-params.js';
 import {
   FacetsResponseSchema,
   HealthResponseSchema,
@@ -31,6 +36,9 @@ const COMPONENTS = {
   SimilarResponse: SimilarResponseSchema,
   FacetsResponse: FacetsResponseSchema,
   StatsResponse: StatsResponseSchema,
+  DaysResponse: DaysResponseSchema,
+  DayResponse: DayResponseSchema,
+  JsonFeed: JsonFeedSchema,
   ErrorResponse: ErrorResponseSchema,
   IngestRequest: IngestBodySchema,
   IngestResponse: IngestResponseSchema,
@@ -89,6 +97,15 @@ const ID_PARAMETER = {
   schema: embedded(z.toJSONSchema(PaperIdSchema, { io: 'input' })),
 };
 
+const DATE_PARAMETER = {
+  name: 'date',
+  in: 'path',
+  required: true,
+  description: 'A UTC calendar date, YYYY-MM-DD: the day, or a day of the week or month (`span`).',
+  schema: embedded(z.toJSONSchema(calendarDate('date'), { io: 'input' })),
+  example: '2025-11-03',
+};
+
 const TOO_MANY = {
   description: 'The client spent its request budget; Retry-After says when to try again.',
   headers: {
@@ -138,6 +155,12 @@ export function openApiDocument(): JsonSchema {
     servers: [{ url: '/' }],
     tags: [
       { name: 'search', description: 'Searching and reading papers.' },
+      {
+        name: 'days',
+        description:
+          'Papers by the day they were first listed: the UTC date of their first sighting (firstSeenAt).',
+      },
+      { name: 'feeds', description: 'Atom and JSON Feed of any search, newest first seen first.' },
       { name: 'admin', description: 'Feeding the pipeline; needs ADMIN_TOKEN.' },
       { name: 'operations', description: 'Probes and metrics.' },
     ],
@@ -216,6 +239,69 @@ export function openApiDocument(): JsonSchema {
           tags: ['search'],
           summary: 'How many papers the index holds',
           responses: { '200': json('StatsResponse', 'Index statistics.'), '429': TOO_MANY },
+        },
+      },
+      '/v1/days': {
+        get: {
+          tags: ['days'],
+          summary: 'The days with papers, newest first, with how many papers were first listed on each',
+          parameters: queryParameters(daysParameters),
+          responses: {
+            '200': json('DaysResponse', 'Days and their paper counts.'),
+            '400': INVALID,
+            '429': TOO_MANY,
+            '503': BUSY,
+          },
+        },
+      },
+      '/v1/days/{date}': {
+        get: {
+          tags: ['days'],
+          summary: 'The papers first listed on a day (or in its week or month)',
+          description:
+            'Ordered by the upvotes each paper showed on the day it was first listed (dayUpvotes), else by its latest count, highest first, papers without a count last; ties go to the paper seen first. `previous` and `next` are the nearest days with papers outside the span.',
+          parameters: [DATE_PARAMETER, ...queryParameters(dayParameters)],
+          responses: {
+            '200': json('DayResponse', 'One page of the papers of the span.'),
+            '400': INVALID,
+            '429': TOO_MANY,
+            '503': BUSY,
+          },
+        },
+      },
+      '/v1/feed.atom': {
+        get: {
+          tags: ['feeds'],
+          summary: 'An Atom feed of a search',
+          description:
+            'The papers a search with the same q and filters finds, newest first seen first; each entry is dated when paperwire first saw the paper.',
+          parameters: queryParameters(feedParameters),
+          responses: {
+            '200': {
+              description: 'An Atom 1.0 feed (RFC 4287).',
+              content: { [ATOM_TYPE]: { schema: { type: 'string' } } },
+            },
+            '400': INVALID,
+            '429': TOO_MANY,
+            '503': BUSY,
+          },
+        },
+      },
+      '/v1/feed.json': {
+        get: {
+          tags: ['feeds'],
+          summary: 'A JSON Feed 1.1 of a search',
+          description: 'The same entries as /v1/feed.atom, as JSON Feed 1.1.',
+          parameters: queryParameters(feedParameters),
+          responses: {
+            '200': {
+              description: 'A JSON Feed 1.1 document.',
+              content: { [JSON_FEED_TYPE]: { schema: ref('JsonFeed') } },
+            },
+            '400': INVALID,
+            '429': TOO_MANY,
+            '503': BUSY,
+          },
         },
       },
       '/v1/admin/ingest': adminOperation('Queue pages to fetch', 'IngestRequest', 'IngestResponse', '202'),

@@ -9,7 +9,7 @@ import {
 } from '@paperwire/schema';
 import { z } from 'zod';
 
-import { parseQuery, type ParameterIssue, type QueryParameter } from '../http/query.js';
+import { parseQuery, type ParameterIssue, type QueryParameter, type QueryValues } from '../http/query.js';
 
 export const Q_MAX_CHARS = 1000;
 /** Values one list filter (authors, source, year, facets) may hold. */
@@ -150,11 +150,42 @@ export function parseSearchRequest(query: Record<string, unknown>): ParsedSearch
       message: `offset + limit must be at most ${SEARCH_WINDOW_MAX} (the deepest result a search pages to)`,
     });
   }
-  if (v.from !== undefined && v.to !== undefined && v.from > v.to) {
-    issues.push({ parameter: 'from', message: `from (${v.from}) must be on or before to (${v.to})` });
-  }
+  issues.push(...rangeIssues(v));
   if (issues.length > 0) return { ok: false, issues };
 
+  const request: SearchRequest = { q: v.q, limit: v.limit, offset: v.offset };
+  const filters = filtersOf(v);
+  if (filters) request.filters = filters;
+  if (v.sort !== 'relevance') request.sort = v.sort;
+  if (v.facets !== undefined) request.facets = unique(v.facets);
+  if (v.highlight) request.highlight = true;
+  return { ok: true, request };
+}
+
+type FilterValues = QueryValues<Pick<typeof searchParameters, FilterParameter>>;
+
+/** The query parameters that filter a search, in `GET /v1/search` and in the feeds. */
+export const FILTER_PARAMETERS = [
+  'from',
+  'to',
+  'since',
+  'hasCode',
+  'minUpvotes',
+  'authors',
+  'source',
+  'year',
+] as const satisfies readonly (keyof typeof searchParameters)[];
+export type FilterParameter = (typeof FILTER_PARAMETERS)[number];
+
+/** Issues of filter values that are valid each on its own but not together. */
+export function rangeIssues(v: Pick<FilterValues, 'from' | 'to'>): ParameterIssue[] {
+  if (v.from !== undefined && v.to !== undefined && v.from > v.to)
+    return [{ parameter: 'from', message: `from (${v.from}) must be on or before to (${v.to})` }];
+  return [];
+}
+
+/** The engine's filters for validated filter values; undefined when none is set. */
+export function filtersOf(v: FilterValues): SearchFilters | undefined {
   const filters: SearchFilters = {};
   if (v.from !== undefined) filters.from = v.from;
   if (v.to !== undefined) filters.to = v.to;
@@ -164,13 +195,7 @@ export function parseSearchRequest(query: Record<string, unknown>): ParsedSearch
   if (v.authors !== undefined) filters.authors = unique(v.authors);
   if (v.source !== undefined) filters.sources = unique(v.source);
   if (v.year !== undefined) filters.years = unique(v.year);
-
-  const request: SearchRequest = { q: v.q, limit: v.limit, offset: v.offset };
-  if (Object.keys(filters).length > 0) request.filters = filters;
-  if (v.sort !== 'relevance') request.sort = v.sort;
-  if (v.facets !== undefined) request.facets = unique(v.facets);
-  if (v.highlight) request.highlight = true;
-  return { ok: true, request };
+  return Object.keys(filters).length > 0 ? filters : undefined;
 }
 
 function unique<T>(values: T[]): T[] {

@@ -74,6 +74,15 @@ mark { background: var(--mark); color: var(--mark-fg); border-radius: 2px; paddi
 .empty { padding: 2rem 0; color: var(--muted); }
 .empty p { margin: .25rem 0; }
 nav.pager { display: flex; gap: .5rem; justify-content: center; margin: 1.25rem 0 2rem; }
+.daynav { display: grid; grid-template-columns: 1fr auto 1fr; align-items: center; gap: .5rem 1rem; margin: 0 0 .75rem; }
+.daynav h2 { font-size: 1.2rem; margin: 0; text-align: center; }
+.daynav .step { text-decoration: none; font-size: .95rem; }
+.daynav .step:last-of-type { justify-self: end; }
+.daynav .step[aria-disabled=true] { color: var(--muted); opacity: .6; pointer-events: none; }
+.spans { grid-column: 1 / -1; display: flex; justify-content: center; gap: .4rem; }
+.spans a { padding: .15rem .7rem; border: 1px solid var(--line); border-radius: 999px; text-decoration: none; font-size: .85rem; }
+.spans a[aria-current=page] { background: var(--accent); border-color: var(--accent); color: var(--accent-fg); font-weight: 600; }
+.feeds { font-size: .85rem; color: var(--muted); margin: 0 0 .75rem; }
 footer { max-width: 72rem; margin: 0 auto; padding: 0 1rem 2rem; color: var(--muted); font-size: .85rem; }
 `;
 
@@ -85,6 +94,9 @@ const SCRIPT = `
   const SIMILAR_LIMIT = 5;
   const WINDOW_MAX = 10000;
   const FILTER_KEYS = ['from', 'to', 'year', 'source', 'hasCode', 'minUpvotes', 'sort'];
+  const FEED_KEYS = ['from', 'to', 'year', 'source', 'hasCode', 'minUpvotes'];
+  const DAY_PAGE_SIZE = 100;
+  const SPANS = ['day', 'week', 'month'];
 
   const $ = (id) => document.getElementById(id);
   const form = $('search-form');
@@ -97,6 +109,12 @@ const SCRIPT = `
   const prev = $('prev');
   const next = $('next');
   const template = $('hit-template');
+  const dayNav = $('day-nav');
+  const dayTitle = $('day-title');
+  const dayPrev = $('day-prev');
+  const dayNext = $('day-next');
+  const spanLinks = { day: $('span-day'), week: $('span-week'), month: $('span-month') };
+  const feeds = { atom: $('feed-atom'), json: $('feed-json'), atomLink: $('feed-link'), jsonLink: $('feed-json-link') };
   const controls = {
     from: $('from'), to: $('to'), year: $('year'), source: $('source'),
     hasCode: $('hasCode'), minUpvotes: $('minUpvotes'), sort: $('sort'),
@@ -105,6 +123,9 @@ const SCRIPT = `
   let offset = 0;
   let timer = 0;
   let inFlight = null;
+  /** The day shown while there is no query and no filter: the date asked for (latest when null) and its span. */
+  const days = { date: null, span: 'day' };
+  let showingDays = false;
 
   // ---- text and links -------------------------------------------------------------------
   const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", apos: "'" };
@@ -162,13 +183,27 @@ const SCRIPT = `
     return t;
   }
   const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
+  const MONTH_FORMAT = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'long', timeZone: 'UTC' });
+  function spanTitle(body) {
+    if (body.span === 'day') return showDate(body.date);
+    if (body.span === 'week') return 'Week of ' + showDate(body.from) + ' \\u2013 ' + showDate(body.to);
+    return MONTH_FORMAT.format(new Date(body.from + 'T00:00:00Z'));
+  }
+  function spanPhrase(body) {
+    if (body.span === 'day') return 'on ' + showDate(body.date);
+    if (body.span === 'week') return 'in the week of ' + showDate(body.from) + ' \\u2013 ' + showDate(body.to);
+    return 'in ' + MONTH_FORMAT.format(new Date(body.from + 'T00:00:00Z'));
+  }
+  function dayHref(date, span) {
+    return '/?day=' + encodeURIComponent(date) + (span === 'day' ? '' : '&span=' + span);
+  }
 
   function arxivIdOf(paper) {
     return paper.arxivId && /^[A-Za-z0-9._\\/-]+$/.test(paper.arxivId) ? paper.arxivId : null;
   }
 
   // ---- rendering ------------------------------------------------------------------------
-  function renderHit(paper, position) {
+  function renderHit(paper, position, upvotes) {
     const node = template.content.firstElementChild.cloneNode(true);
     const article = node.querySelector('article');
     const headingId = 'hit-' + position;
@@ -182,7 +217,8 @@ const SCRIPT = `
     const meta = node.querySelector('.meta');
     if (paper.publishedAt) meta.append(time(paper.publishedAt, 'Published '));
     meta.append(time(paper.firstSeenAt, 'First seen '));
-    if (paper.upvotes !== null) meta.append(span('\\u25B2 ' + plural(paper.upvotes, 'upvote'), 'votes'));
+    const votes = upvotes === undefined ? paper.upvotes : upvotes;
+    if (votes !== null) meta.append(span('\\u25B2 ' + plural(votes, 'upvote'), 'votes'));
     for (const name of [...new Set(paper.sources.map((s) => s.name))]) meta.append(span(name, 'tag'));
 
     const authors = node.querySelector('.authors');
@@ -314,10 +350,124 @@ const SCRIPT = `
     empty.hidden = false;
   }
 
+  // ---- feeds of what is shown ----------------------------------------------------------
+  function setFeeds(query, chosen) {
+    const params = new URLSearchParams();
+    if (query) params.set('q', query);
+    for (const key of FEED_KEYS) if (key in chosen) params.set(key, chosen[key]);
+    const suffix = params.size > 0 ? '?' + params : '';
+    const what = query ? '\\u201c' + query + '\\u201d' : params.size > 0 ? 'this search' : 'new papers';
+    const atom = '/v1/feed.atom' + suffix;
+    const json = '/v1/feed.json' + suffix;
+    feeds.atom.setAttribute('href', atom);
+    feeds.json.setAttribute('href', json);
+    feeds.atom.title = 'paperwire: ' + what + ' (Atom)';
+    feeds.json.title = 'paperwire: ' + what + ' (JSON Feed)';
+    feeds.atomLink.setAttribute('href', atom);
+    feeds.jsonLink.setAttribute('href', json);
+    feeds.atomLink.textContent = 'Atom feed of ' + what;
+  }
+
+  // ---- days: what was first listed on a day, a week or a month --------------------------
+  function setStep(link, date, label) {
+    link.textContent = label;
+    if (date) {
+      link.href = dayHref(date, days.span);
+      link.removeAttribute('aria-disabled');
+    } else {
+      link.removeAttribute('href');
+      link.setAttribute('aria-disabled', 'true');
+    }
+  }
+
+  function renderDayNav(body) {
+    dayTitle.textContent = spanTitle(body);
+    setStep(dayPrev, body.previous, '\\u2190 Previous ' + body.span);
+    setStep(dayNext, body.next, 'Next ' + body.span + ' \\u2192');
+    for (const span of SPANS) {
+      spanLinks[span].href = dayHref(body.date, span);
+      if (span === body.span) spanLinks[span].setAttribute('aria-current', 'page');
+      else spanLinks[span].removeAttribute('aria-current');
+    }
+    dayNav.hidden = false;
+  }
+
+  async function fetchJson(url, signal) {
+    const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
+    const body = await response.json().catch(() => null);
+    if (!response.ok || !body) throw new Error(body && typeof body.message === 'string' ? body.message : 'HTTP ' + response.status);
+    return body;
+  }
+
+  async function showDays() {
+    showingDays = true;
+    if (inFlight) inFlight.abort();
+    const controller = new AbortController();
+    inFlight = controller;
+    setFeeds('', {});
+    const pageUrl = new URL(location.href);
+    pageUrl.search = '';
+    if (days.date) pageUrl.searchParams.set('day', days.date);
+    if (days.date && days.span !== 'day') pageUrl.searchParams.set('span', days.span);
+    history.replaceState(null, '', pageUrl);
+    results.setAttribute('aria-busy', 'true');
+    try {
+      let date = days.date;
+      if (!date) {
+        const latest = await fetchJson('/v1/days?limit=1', controller.signal);
+        if (controller !== inFlight) return;
+        if (latest.days.length === 0) {
+          results.replaceChildren();
+          dayNav.hidden = true;
+          pager.hidden = true;
+          setStatus('', false);
+          showEmpty('', false);
+          return;
+        }
+        date = latest.days[0].date;
+      }
+      const params = new URLSearchParams({ span: days.span, limit: String(DAY_PAGE_SIZE), offset: String(offset) });
+      const body = await fetchJson('/v1/days/' + encodeURIComponent(date) + '?' + params, controller.signal);
+      if (controller !== inFlight) return;
+      renderDayNav(body);
+      results.replaceChildren(...body.hits.map((hit, i) => renderHit(hit, body.offset + i, hit.dayUpvotes === null ? hit.upvotes : hit.dayUpvotes)));
+      empty.hidden = true;
+      const range = body.hits.length && body.total > body.hits.length ? (body.offset + 1) + '\\u2013' + (body.offset + body.hits.length) + ' of ' : '';
+      setStatus(body.total === 0 ? 'No papers were first listed ' + spanPhrase(body) + '.' : range + plural(body.total, 'paper') + ' first listed ' + spanPhrase(body) + ', most upvoted first.', false);
+      pager.hidden = body.total <= DAY_PAGE_SIZE;
+      prev.disabled = body.offset === 0;
+      next.disabled = body.offset + body.hits.length >= Math.min(body.total, WINDOW_MAX);
+    } catch (error) {
+      if (controller !== inFlight || error.name === 'AbortError') return;
+      results.replaceChildren();
+      empty.hidden = true;
+      pager.hidden = true;
+      setStatus('Could not load the day: ' + error.message, true);
+    } finally {
+      if (controller === inFlight) {
+        inFlight = null;
+        results.removeAttribute('aria-busy');
+      }
+    }
+  }
+
+  function pageSize() {
+    return showingDays ? DAY_PAGE_SIZE : PAGE_SIZE;
+  }
+
   // ---- searching ------------------------------------------------------------------------
-  async function search() {
+  /** No query and no filter: the papers of a day; anything else: a search. */
+  function search() {
     const query = input.value.trim();
     const chosen = activeFilters();
+    if (query === '' && Object.keys(chosen).length === 0) return showDays();
+    return runSearch(query, chosen);
+  }
+
+  async function runSearch(query, chosen) {
+    showingDays = false;
+    dayNav.hidden = true;
+    setFeeds(query, chosen);
     const filtered = Object.keys(chosen).some((k) => k !== 'sort');
     if (inFlight) inFlight.abort();
     const controller = new AbortController();
@@ -419,11 +569,13 @@ const SCRIPT = `
   filters.addEventListener('change', searchNow);
   controls.minUpvotes.addEventListener('input', searchSoon);
   $('clear').addEventListener('click', () => { clearFilters(); controls.from.focus(); });
-  prev.addEventListener('click', () => { offset = Math.max(0, offset - PAGE_SIZE); search(); input.focus(); });
-  next.addEventListener('click', () => { offset += PAGE_SIZE; search(); input.focus(); });
+  prev.addEventListener('click', () => { offset = Math.max(0, offset - pageSize()); search(); input.focus(); });
+  next.addEventListener('click', () => { offset += pageSize(); search(); input.focus(); });
 
   const initial = Object.fromEntries(new URLSearchParams(location.search));
   input.value = initial.q || '';
+  if (initial.day) days.date = initial.day;
+  if (SPANS.includes(initial.span)) days.span = initial.span;
   for (const key of FILTER_KEYS) {
     const control = controls[key];
     if (!(key in initial) || key === 'year' || key === 'source') continue;
@@ -442,6 +594,8 @@ export const SEARCH_PAGE_HTML = `<!doctype html>
 <title>paperwire · paper search</title>
 <meta name="description" content="Search research papers collected from paper digests.">
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link id="feed-atom" rel="alternate" type="application/atom+xml" title="paperwire: new papers (Atom)" href="/v1/feed.atom">
+<link id="feed-json" rel="alternate" type="application/feed+json" title="paperwire: new papers (JSON Feed)" href="/v1/feed.json">
 <style>${STYLE}</style>
 </head>
 <body>
@@ -498,7 +652,16 @@ export const SEARCH_PAGE_HTML = `<!doctype html>
     </fieldset>
   </aside>
   <main>
+    <nav id="day-nav" class="daynav" aria-label="Days" hidden>
+      <a id="day-prev" class="step" rel="prev">← Previous day</a>
+      <h2 id="day-title"></h2>
+      <a id="day-next" class="step" rel="next">Next day →</a>
+      <div class="spans" role="group" aria-label="Show one">
+        <a id="span-day">Day</a><a id="span-week">Week</a><a id="span-month">Month</a>
+      </div>
+    </nav>
     <p id="status" role="status" aria-live="polite"></p>
+    <p class="feeds"><a id="feed-link" href="/v1/feed.atom" type="application/atom+xml">Atom feed of new papers</a> · <a id="feed-json-link" href="/v1/feed.json" type="application/feed+json">JSON Feed</a></p>
     <ol id="results" aria-label="Search results"></ol>
     <div id="empty" class="empty" hidden></div>
     <nav id="pager" class="pager" aria-label="Result pages" hidden>

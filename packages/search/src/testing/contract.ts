@@ -3,6 +3,7 @@ import { PaperSchema, SearchResponseSchema, canonicalPaper } from '@paperwire/sc
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { SearchIndex } from '../port.js';
+import { daysContract } from './contract-days.js';
 import { identityContract } from './contract-identity.js';
 import { searchFeatureContract } from './contract-search.js';
 import { readHfFixture } from './hf-fixture.js';
@@ -402,5 +403,6 @@ export function describeSearchIndexContract(
 
     searchFeatureContract(() => index);
     identityContract(() => index);
+    daysContract(() => index);
   });
 }
