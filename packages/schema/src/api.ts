@@ -81,6 +81,12 @@ export type SearchHit = z.infer<typeof SearchHitSchema>;
 export const SearchResponseSchema = z.object({
   hits: z.array(SearchHitSchema),
   total: z.number().int().nonnegative(),
+  /**
+   * True when `total` is an estimate: engines count matches exactly up to a bound (1,000 on the
+   * embedded index) and estimate past it, as Meilisearch's `estimatedTotalHits`. Pages are exact
+   * either way.
+   */
+  totalEstimated: z.boolean(),
   limit: z.number().int(),
   offset: z.number().int(),
   query: z.string(),

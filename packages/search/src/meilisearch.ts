@@ -306,6 +306,8 @@ class MeiliSearchIndex implements SearchIndex {
     return {
       hits,
       total,
+      // Meilisearch counts exhaustively up to maxTotalHits; a count at the cap is a lower bound.
+      totalEstimated: total >= DESIRED_SETTINGS.pagination.maxTotalHits && total === response.totalHits,
       limit,
       offset,
       query: q,

@@ -384,6 +384,42 @@ describe('sqlite index file', () => {
     }
   });
 
+  it('counts totals exactly up to 1,000 matches and estimates them past it, saying so', async () => {
+    const index = createSqliteIndex({ path: join(dir, 'papers.sqlite') });
+    const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;
+    const papers = Array.from({ length: 3000 }, (_, i) =>
+      canonicalPaper({
+        ...base,
+        id: `arxiv-2503_${String(i).padStart(5, '0')}`,
+        title: `Paper ${i}`,
+        abstract: `a model of things${i % 10 === 0 ? ' and a modle' : ''}${i < 600 ? ' with prototypes' : ''}`,
+        codeUrls: i % 2 === 0 ? [`https://github.com/a/${i}`] : [],
+      }),
+    );
+    try {
+      await index.upsert(papers);
+      const search = (q: string, filters?: SearchRequest['filters']) =>
+        index.search({ q, limit: 5, offset: 0, ...(filters ? { filters } : {}) });
+      // A word as typed with no misspelt neighbours, no filters: its own count, exact.
+      expect(await search('things')).toMatchObject({ total: 3000, totalEstimated: false });
+      // Few matches: counted exactly, with filters too.
+      expect(await search('prototypes', { hasCode: true })).toMatchObject({
+        total: 300,
+        totalEstimated: false,
+      });
+      // Its misspelling brings "model" (every paper): past the bound, estimated from the counts.
+      expect(await search('modle')).toMatchObject({ total: 3000, totalEstimated: true });
+      // Filtered past the bound: the share of a sample that passes the filters.
+      const filtered = await search('things', { hasCode: true });
+      expect(filtered.totalEstimated).toBe(true);
+      expect(filtered.total).toBeGreaterThan(1000);
+      expect(Math.abs(filtered.total - 1500)).toBeLessThan(150);
+      expect(filtered.hits).toHaveLength(5);
+    } finally {
+      await index.close();
+    }
+  });
+
   it('refuses a file written by a newer schema version', async () => {
     const path = join(dir, 'papers.sqlite');
     await createSqliteIndex({ path }).close();

@@ -147,6 +147,10 @@ const MAX_TYPO_CANDIDATES = 30;
 /** Bounds the words one probe for a first-letter typo may bring. */
 const MAX_PREFIX_PROBE = 50;
 const LAST_CHAR = '\u{10FFFF}';
+/** Totals are counted exactly up to this many matches, and estimated past it (`#total`). */
+const EXACT_TOTAL = 1000;
+/** Matches a filtered estimate looks at, spread evenly over all of them. */
+const ESTIMATE_SAMPLE = 2000;
 /** See `SqliteIndexOptions.candidates`. */
 const CANDIDATES = 1000;
 /** The title tier's candidates for a first page, at least (see `#titleTier`). */
@@ -370,14 +374,13 @@ export class SqliteSearchIndex implements SearchIndex {
       );
       const params: Record<string, unknown> = {};
       const where = filterWhere(filters, params);
-      if (matches.length === 0) return { matches, ...this.#listAll(request, where, params) };
+      if (matches.length === 0)
+        return { matches, totalEstimated: false, ...this.#listAll(request, where, params) };
       const selection: Selection = { first: anyOf(matches[0]!), where, filtered: where !== '1', params };
       const counted = request.facets?.length ? this.#matchFacets(selection, request.facets) : undefined;
-      const first = matches[0]!.alternatives;
-      // A first word with no misspelt neighbours and no filters: its own count is the total.
-      const total =
-        counted?.total ??
-        (!selection.filtered && first.length === 1 ? first[0]!.documents : this.#countMatches(selection));
+      const { total, totalEstimated } = counted
+        ? { total: counted.total, totalEstimated: false }
+        : this.#total(selection, matches[0]!.alternatives);
       const ranker = new Ranker(matches, query.lastIsPrefix, this.#totals());
       const order = bySort(sort);
       const hits: Paper[] = [];
@@ -388,7 +391,7 @@ export class SqliteSearchIndex implements SearchIndex {
         const to = Math.max(0, offset + limit - group.start);
         hits.push(...ranked.slice(from, to).map((r) => r.paper));
       }
-      return { matches, total, hits, facets: counted?.facets };
+      return { matches, total, totalEstimated, hits, facets: counted?.facets };
     })();
     let hits: SearchHit[] = answer.hits;
     if (request.highlight) {
@@ -404,6 +407,7 @@ export class SqliteSearchIndex implements SearchIndex {
     return {
       hits,
       total: answer.total,
+      totalEstimated: answer.totalEstimated,
       limit,
       offset,
       query: q,
@@ -759,14 +763,48 @@ export class SqliteSearchIndex implements SearchIndex {
           'SELECT count(*) AS n FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?)',
         ).get(first, limit)?.n ?? 0
       );
+    // Bounded, the matches are read in order and counting stops at the bound; whole, the
+    // filters are checked on the set of matches.
+    const sql = Number.isFinite(atMost)
+      ? `SELECT count(*) AS n FROM (SELECT 1 FROM papers_fts f JOIN ${PAPER_COLUMNS} ON p.seq = f.rowid
+           WHERE papers_fts MATCH @first AND ${where} LIMIT @limit)`
+      : `SELECT count(*) AS n FROM (SELECT 1 FROM ${PAPER_COLUMNS}
+           WHERE p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @first) AND ${where} LIMIT @limit)`;
     return (
-      this.#db
-        .prepare<[Record<string, unknown>], { n: number }>(
-          `SELECT count(*) AS n FROM (SELECT 1 FROM ${PAPER_COLUMNS}
-             WHERE p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @first) AND ${where} LIMIT @limit)`,
-        )
-        .get({ ...params, first, limit })?.n ?? 0
+      this.#db.prepare<[Record<string, unknown>], { n: number }>(sql).get({ ...params, first, limit })?.n ?? 0
     );
+  }
+
+  /**
+   * The search's total: how many papers match the first query word and pass the filters. Exact
+   * up to `EXACT_TOTAL`, where counting stops; past it, estimated, as Meilisearch's
+   * `estimatedTotalHits`: the papers holding any alternative of the word (its misspellings,
+   * the words it starts), from each one's count as if they were independent, times the share of
+   * an even sample of them that passes the filters. A word as typed with no filters is exact,
+   * from its own count.
+   */
+  #total(selection: Selection, first: Alternative[]): { total: number; totalEstimated: boolean } {
+    if (!selection.filtered && first.length === 1)
+      return { total: first[0]!.documents, totalEstimated: false };
+    const counted = this.#countMatches(selection, EXACT_TOTAL + 1);
+    if (counted <= EXACT_TOTAL) return { total: counted, totalEstimated: false };
+    const papers = this.#count();
+    const none = first.reduce((p, a) => p * (1 - Math.min(1, a.documents / Math.max(1, papers))), 1);
+    const unfiltered = Math.max(counted, Math.round(papers * (1 - none)));
+    if (!selection.filtered) return { total: unfiltered, totalEstimated: true };
+    const stride = Math.max(1, Math.floor(unfiltered / ESTIMATE_SAMPLE));
+    const sample = this.#db
+      .prepare<[Record<string, unknown>], { seen: number; kept: number | null }>(
+        `SELECT count(*) AS seen, sum(CASE WHEN ${selection.where} THEN 1 ELSE 0 END) AS kept
+           FROM papers_fts f JOIN ${PAPER_COLUMNS} ON p.seq = f.rowid
+           WHERE papers_fts MATCH @first AND f.rowid % @stride = 0`,
+      )
+      .get({ ...selection.params, first: selection.first, stride });
+    const share = sample && sample.seen > 0 ? (sample.kept ?? 0) / sample.seen : 1;
+    return {
+      total: Math.min(unfiltered, Math.max(counted, Math.round(share * unfiltered))),
+      totalEstimated: true,
+    };
   }
 
   /** Facet counts (and the total) over every match of a query. */
