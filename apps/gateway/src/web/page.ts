@@ -326,7 +326,8 @@ const SCRIPT = `
     const { total, offset: from, hits } = body;
     const scope = (query ? ' for \\u201c' + query + '\\u201d' : '') + (filtered ? ' with these filters' : '');
     const range = hits.length && total > hits.length ? (from + 1) + '\\u2013' + (from + hits.length) + ' of ' : '';
-    return range + plural(total, 'paper') + scope + '.';
+    // An estimated total (past the engine's exact count) reads as one.
+    return range + (body.totalEstimated ? 'about ' : '') + plural(total, 'paper') + scope + '.';
   }
 
   function showEmpty(query, filtered) {
