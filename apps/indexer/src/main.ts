@@ -27,7 +27,7 @@ const worker = createIndexerWorker(
   {
     connection: createRedis(env.REDIS_URL, 'worker', logger),
     prefix: env.QUEUE_PREFIX,
-    concurrency: env.WORKER_CONCURRENCY,
+    concurrency: env.INDEX_CONCURRENCY,
     observer: workerObserver(metrics),
   },
 );
