@@ -10,7 +10,14 @@ import autocannon from 'autocannon';
 
 import { prng } from './corpus.js';
 import { configuredRedisUrl, inheritedEnv } from './env.js';
-import { distinctQueries, PAGE_SIZE, writeLoadCorpus, zipfQueries, type LoadCorpus } from './load-corpus.js';
+import {
+  distinctQueries,
+  PAGE_SIZE,
+  writeLoadCorpus,
+  writeProbePage,
+  zipfQueries,
+  type LoadCorpus,
+} from './load-corpus.js';
 import {
   APP_NAMES,
   killNow,
@@ -189,8 +196,18 @@ async function main(): Promise<number> {
       index: { ...index, bytesPerPaper: Math.round(index.bytes / Math.max(1, stats.papers)) },
       memory: { afterIngest },
     };
+    const freshness = await measureFreshness(stack, join(work, 'probe'));
+    Object.assign(ingestReport, { freshness });
     mkdirSync('bench-results', { recursive: true });
-    const rows: Row[] = [...ingestRows(ingestReport.ingest, stats.papers, corpus.pages, ingestReport.index)];
+    const rows: Row[] = [
+      ...ingestRows(ingestReport.ingest, stats.papers, corpus.pages, ingestReport.index),
+      {
+        name: 'freshness (one new page)',
+        text:
+          `searchable ${freshness.searchableSeconds} s after \`ingest --wait\` started, ` +
+          `${freshness.afterQueuedSeconds ?? '?'} s after it queued the page; the command returned after ${freshness.commandSeconds} s`,
+      },
+    ];
 
     if (MODE === 'ingest') {
       rows.push(...memoryRows(afterIngest, undefined));
@@ -306,6 +323,55 @@ async function main(): Promise<number> {
     else rmSync(work, { recursive: true, force: true });
     log(`stopped in ${seconds(stopStarted)} s`);
   }
+}
+
+interface Freshness {
+  /** From starting `paperwire ingest FILE --wait` until a search finds the page's paper. */
+  searchableSeconds: number;
+  /** From the command's line saying it queued the page until a search finds the paper. */
+  afterQueuedSeconds: number | null;
+  /** Until the command returned. */
+  commandSeconds: number;
+}
+
+/**
+ * How soon a new page is searchable in the full index: `paperwire ingest FILE --wait` on a page
+ * of one paper with a word of its own, while a search for the word is asked every 10 ms.
+ */
+async function measureFreshness(stack: Stack, dir: string): Promise<Freshness> {
+  const { file, word } = await writeProbePage(dir, SEED + 5);
+  const url = `${stack.gateway}/v1/search?q=${encodeURIComponent(word)}&limit=1`;
+  const started = performance.now();
+  let queuedAt: number | null = null;
+  let searchableAt: number | null = null;
+  const command = stack
+    .cli(
+      ['ingest', file, '--wait', '--source', 'probe', '--format', 'hf-json'],
+      (line, stream) => {
+        if (stream === 'stdout' && line.includes(': archived as ')) queuedAt ??= performance.now();
+      },
+      signal,
+    )
+    .then((code) => ({ code, at: performance.now() }));
+  const deadline = started + 60_000;
+  while (searchableAt === null && performance.now() < deadline && !signal.aborted) {
+    const body = await getJson<{ total: number }>(url);
+    if (body.total > 0) searchableAt = performance.now();
+    else await new Promise((r) => setTimeout(r, 10));
+  }
+  const done = await command;
+  if (done.code !== 0) throw new Error(`paperwire ingest ${file} --wait exited ${done.code}`);
+  if (searchableAt === null) throw new Error(`the probe page was not searchable within 60 s (${url})`);
+  const s = (ms: number) => Math.round(ms) / 1000;
+  const figures = {
+    searchableSeconds: s(searchableAt - started),
+    afterQueuedSeconds: queuedAt === null ? null : s(searchableAt - queuedAt),
+    commandSeconds: s(done.at - started),
+  };
+  log(
+    `freshness: searchable after ${figures.searchableSeconds} s (${figures.afterQueuedSeconds ?? '?'} s after queued)`,
+  );
+  return figures;
 }
 
 async function runIngest(stack: Stack, pagesDir: string, corpus: LoadCorpus): Promise<IngestFigures> {

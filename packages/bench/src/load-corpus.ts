@@ -115,6 +115,29 @@ export async function writeLoadCorpus(
   return { pages, bytes, ids, ranked: [...COMMON, ...DOMAIN, ...vocabulary], vocabulary };
 }
 
+/**
+ * A page of one new paper whose title holds a word no other paper has, for timing how soon a
+ * page is searchable: ids and dates past the corpus's, so it adds a paper rather than a sighting.
+ */
+export async function writeProbePage(dir: string, seed: number): Promise<{ file: string; word: string }> {
+  await mkdir(dir, { recursive: true });
+  const rand = prng(seed);
+  const word = `probe${madeUpWord(rand, 3)}`;
+  const paper: SynthPaper = {
+    arxivIdWithVersion: `3001.${String(1 + Math.floor(rand() * 99_999)).padStart(5, '0')}v1`,
+    title: `A ${word} of freshness`,
+    abstract: `We measure how soon a new ${word} page is searchable.`,
+    authors: ['Probe Author'],
+    publishedAt: '2030-01-01',
+    upvotes: 1,
+    githubRepo: null,
+    category: 'cs.LG',
+  };
+  const file = join(dir, `probe-${seed}.json`);
+  await writeFile(file, render('hf-json', [paper]));
+  return { file, word };
+}
+
 /** Index of a Zipf (s = 1) distributed rank in `[0, n)`: rank 0 most often. */
 export function zipfSampler(n: number, rand: () => number): () => number {
   const cumulative = new Float64Array(n);
