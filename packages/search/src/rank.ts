@@ -77,12 +77,15 @@ export class Ranker {
   readonly #phrases: Alternative[];
   readonly #idf: number[];
   readonly #averageLength: number;
+  /** Where each alternative is in `#phrases`. */
+  readonly #phraseIndex: Map<Alternative, number>;
 
   constructor(terms: TermMatch[], lastIsPrefix: boolean, totals: IndexTotals) {
     this.#terms = terms;
     this.#phrase = terms.map((t) => t.term).join(' ');
     this.#phraseEnd = lastIsPrefix ? '' : ' ';
     this.#phrases = terms.flatMap((t) => t.alternatives);
+    this.#phraseIndex = new Map(this.#phrases.map((phrase, i) => [phrase, i]));
     this.#averageLength = totals.words / totals.papers;
     this.#idf = this.#phrases.map((p) => idf(totals.papers, p.documents));
   }
@@ -93,22 +96,25 @@ export class Ranker {
       searchWords(paper.abstract),
       searchWords(paper.authors.join(', ')),
     ];
-    const frequencies = this.#phrases.map(() => 0);
-    let length = 0;
-    const present = columns.map((words, column) => {
-      length += words.length;
-      const unique = new Set(words);
-      const matches = (a: Alternative): boolean =>
-        a.prefix ? [...unique].some((w) => w.startsWith(a.word)) : unique.has(a.word);
-      this.#phrases.forEach((phrase, i) => {
-        if (!matches(phrase)) return;
-        let count = 0;
-        for (const word of words)
-          if (phrase.prefix ? word.startsWith(phrase.word) : word === phrase.word) count += 1;
-        frequencies[i]! += count * COLUMN_WEIGHTS[column]!;
-      });
-      return (a: Alternative) => matches(a);
+    // Each column's words with their counts, read once: a phrase's count is a lookup (a prefix
+    // adds up the words it starts).
+    const counted = columns.map((words) => {
+      const counts = new Map<string, number>();
+      for (const word of words) counts.set(word, (counts.get(word) ?? 0) + 1);
+      return counts;
     });
+    const countIn = (counts: Map<string, number>, a: Alternative): number => {
+      if (!a.prefix) return counts.get(a.word) ?? 0;
+      let n = 0;
+      for (const [word, count] of counts) if (word.startsWith(a.word)) n += count;
+      return n;
+    };
+    const perColumn = counted.map((counts) => this.#phrases.map((phrase) => countIn(counts, phrase)));
+    const frequencies = this.#phrases.map((_, i) =>
+      perColumn.reduce((f, counts, column) => f + counts[i]! * COLUMN_WEIGHTS[column]!, 0),
+    );
+    const length = columns.reduce((n, words) => n + words.length, 0);
+    const present = perColumn.map((counts) => (a: Alternative) => counts[this.#phraseIndex.get(a)!]! > 0);
     // Alternatives are listed cheapest first, so the first present one is the cheapest.
     const costs = this.#terms.map((t) => {
       const found = t.alternatives.find((a) => present.some((has) => has(a)));

@@ -147,12 +147,14 @@ const MAX_TYPO_CANDIDATES = 30;
 /** Bounds the words one probe for a first-letter typo may bring. */
 const MAX_PREFIX_PROBE = 50;
 const LAST_CHAR = '\u{10FFFF}';
+/** Query words whose matches a connection keeps for its current data version, at most. */
+const TERM_MATCHES_KEPT = 10_000;
 /** Totals are counted exactly up to this many matches, and estimated past it (`#total`). */
 const EXACT_TOTAL = 1000;
 /** Matches a filtered estimate looks at, spread evenly over all of them. */
 const ESTIMATE_SAMPLE = 2000;
 /** See `SqliteIndexOptions.candidates`. */
-const CANDIDATES = 1000;
+const CANDIDATES = 300;
 /** The title tier's candidates for a first page, at least (see `#titleTier`). */
 const TIER_CANDIDATES = 100;
 /** Shortest word being typed that the title tier reads; shorter ones start too many words. */
@@ -186,8 +188,8 @@ export interface SqliteIndexOptions {
    * How many papers one search ranks fully, at least (offset + limit when more): every match
    * when there are no more, else the papers most likely to make the page by the ranking rules
    * and bm25, so past the first page of a query matching many papers the order is close to the
-   * full ranking rather than equal to it. Totals and facets always count every match. Default
-   * 1000. A query whose title tier fills the page (`#titleTier`) ranks the tier's best
+   * full ranking rather than equal to it. Totals count every match up to 1,000 and estimate past
+   * it; facets count every match. Default 300. A query whose title tier fills the page (`#titleTier`) ranks the tier's best
    * `TIER_CANDIDATES` (or twice the page's end) instead.
    */
   candidates?: number;
@@ -237,6 +239,12 @@ export class SqliteSearchIndex implements SearchIndex {
    * written again one statement each (words are never removed, so what is known stays true).
    */
   readonly #knownWords = new Set<string>();
+  /**
+   * What query words matched (their misspellings and counts) at one data version: finding a
+   * word's misspellings reads every indexed word with its first letter, and popular words come
+   * back query after query.
+   */
+  #termMatches: { version: string; matches: Map<string, TermMatch> } | undefined;
   /** Upserts waiting for the transaction that writes them together (`upsert`). */
   readonly #pendingUpserts: {
     incoming: Paper[];
@@ -369,9 +377,18 @@ export class SqliteSearchIndex implements SearchIndex {
     const query = queryTerms(q);
     // One snapshot for the words, the count, the page and the facets.
     const answer = this.#db.transaction(() => {
-      const matches = query.terms.map((term, i) =>
-        this.#termMatch(term, query.lastIsPrefix && i === query.terms.length - 1),
-      );
+      const known = this.#termMatchesOf(this.#dataVersion());
+      const matches = query.terms.map((term, i) => {
+        const prefix = query.lastIsPrefix && i === query.terms.length - 1;
+        const key = `${prefix ? '*' : '='}${term}`;
+        let match = known.get(key);
+        if (!match) {
+          match = this.#termMatch(term, prefix);
+          if (known.size >= TERM_MATCHES_KEPT) known.clear();
+          known.set(key, match);
+        }
+        return match;
+      });
       const params: Record<string, unknown> = {};
       const where = filterWhere(filters, params);
       if (matches.length === 0)
@@ -1193,6 +1210,12 @@ export class SqliteSearchIndex implements SearchIndex {
       .map((r) => JSON.parse(r.doc) as Paper);
   }
 
+  /** The query words' matches kept for `version`; those of an earlier version are dropped. */
+  #termMatchesOf(version: string): Map<string, TermMatch> {
+    if (this.#termMatches?.version !== version) this.#termMatches = { version, matches: new Map() };
+    return this.#termMatches.matches;
+  }
+
   /** The indexed words one query word matches, as Meilisearch's typo rules allow (`typos.ts`). */
   #termMatch(term: string, prefix: boolean): TermMatch {
     const exact: Alternative = {
@@ -1214,10 +1237,12 @@ export class SqliteSearchIndex implements SearchIndex {
       const cost = typoCost(term, word, budget, prefix);
       if (cost !== null && cost > 0) costs.set(word, cost);
     };
-    const first = [...term][0]!;
-    for (const { word } of this.#statement<[string, string], { word: string }>(
-      'SELECT word FROM vocab_tails WHERE word >= ? AND word < ?',
-    ).all(first, first + LAST_CHAR))
+    const chars = [...term];
+    const first = chars[0]!;
+    // Words too short or too long to be within the budget are left out before they are compared.
+    for (const { word } of this.#statement<[string, string, number, number], { word: string }>(
+      'SELECT word FROM vocab_tails WHERE word >= ? AND word < ? AND length(word) BETWEEN ? AND ?',
+    ).all(first, first + LAST_CHAR, chars.length - budget, prefix ? 1_000_000 : chars.length + budget))
       consider(word);
     if (budget >= 2) for (const word of this.#firstLetterTypos(term, prefix)) consider(word);
     const ranked = [...costs]
