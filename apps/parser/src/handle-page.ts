@@ -1,7 +1,7 @@
 import { PARSER_VERSION, ParseError, parsePage } from '@paperwire/parsers';
 import { UnrecoverableJobError, type Producer } from '@paperwire/queue';
 import type { RawStore } from '@paperwire/rawstore';
-import { PAPERS_PER_CHUNK, type JobPayload, type Paper } from '@paperwire/schema';
+import { PAPERS_PER_CHUNK, type JobInput, type JobPayload, type Paper } from '@paperwire/schema';
 
 import { sightedPapers } from './sighting.js';
 
@@ -33,7 +33,8 @@ export async function handlePage(
     const papers = stored === null ? null : sightedPapers(stored, page);
     if (papers !== null) {
       const chunks = chunk(papers);
-      const jobIds = await deps.producer.enqueueMany(
+      const jobIds = await enqueueInBatches(
+        deps.producer,
         'papers.sighted',
         chunks.map((part) => ({ manifestId: page.manifestId, papers: part, ...run })),
       );
@@ -60,7 +61,8 @@ export async function handlePage(
   }
 
   const chunks = chunk(papers);
-  const jobIds = await deps.producer.enqueueMany(
+  const jobIds = await enqueueInBatches(
+    deps.producer,
     'papers.parsed',
     chunks.map((part, i) => ({
       manifestId: page.manifestId,
@@ -75,6 +77,25 @@ export async function handlePage(
   await deps.store.putPapers(page.key, PARSER_VERSION, papers);
   await deps.store.putLastParse(page);
   return { papers: papers.length, chunks: chunks.length, sighted: false, warnings, jobIds };
+}
+
+/**
+ * Chunks queued per round trip. Each is checked and serialized when it is sent, so a page of
+ * 50,000 papers (250 chunks) never has all of them in flight as payload copies at once. Job ids
+ * are deterministic, so a parse that dies between two batches and runs again adds no duplicates.
+ */
+const CHUNKS_PER_BATCH = 10;
+
+async function enqueueInBatches<N extends 'papers.parsed' | 'papers.sighted'>(
+  producer: Producer,
+  name: N,
+  payloads: JobInput<N>[],
+): Promise<string[]> {
+  const jobIds: string[] = [];
+  for (let at = 0; at < payloads.length; at += CHUNKS_PER_BATCH) {
+    jobIds.push(...(await producer.enqueueMany(name, payloads.slice(at, at + CHUNKS_PER_BATCH))));
+  }
+  return jobIds;
 }
 
 function chunk<T>(items: T[]): T[][] {

@@ -8,7 +8,15 @@ export interface RecoveredJson {
   cutAt: number | null;
 }
 
-export type JsonFailure = { ok: false; message: string };
+/** `too-deep`: refused before parsing, for nesting past `MAX_JSON_DEPTH`. */
+export type JsonFailure = { ok: false; reason: 'invalid' | 'too-deep'; message: string };
+
+/**
+ * Containers nested deeper than this are refused unread. A daily-papers document nests about six
+ * deep; a hostile one nests millions deep, which `JSON.parse` builds (a 20 MB page of `[` takes
+ * 1 GB and eight seconds) before anything can look at it.
+ */
+export const MAX_JSON_DEPTH = 100;
 
 /**
  * Parses JSON; when the text ends before the document does (a cut download), parses the
@@ -19,18 +27,50 @@ export type JsonFailure = { ok: false; message: string };
  * is a failure, not something to recover from.
  */
 export function parseJsonRecovering(text: string, keepDepth: number): RecoveredJson | JsonFailure {
+  const tooDeepAt = depthOverflowAt(text, MAX_JSON_DEPTH);
+  if (tooDeepAt !== -1) {
+    return {
+      ok: false,
+      reason: 'too-deep',
+      message: `JSON nests deeper than ${MAX_JSON_DEPTH} levels (at offset ${tooDeepAt}); refused unread`,
+    };
+  }
   try {
     return { value: JSON.parse(text) as unknown, cutAt: null };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const cut = lastCut(text, keepDepth);
-    if (cut === null) return { ok: false, message };
+    if (cut === null) return { ok: false, reason: 'invalid', message };
     try {
       return { value: JSON.parse(text.slice(0, cut.at) + cut.closers) as unknown, cutAt: cut.at };
     } catch {
-      return { ok: false, message };
+      return { ok: false, reason: 'invalid', message };
     }
   }
+}
+
+/**
+ * Offset of the `[` or `{` that opens a container more than `maxDepth` deep, or -1. Brackets
+ * inside strings do not count; whether the text is JSON at all is left to `JSON.parse`.
+ */
+export function depthOverflowAt(text: string, maxDepth: number): number {
+  let depth = 0;
+  const end = text.length;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < end; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      depth--;
+    }
+  }
+  return -1;
 }
 
 export function isJsonFailure(r: RecoveredJson | JsonFailure): r is JsonFailure {

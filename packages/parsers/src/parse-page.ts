@@ -19,7 +19,7 @@ import { isValidPaper } from './validate.js';
  * Bump when `parsePage` gives different output for the same body and context, so stored
  * pages can be found and parsed again.
  */
-export const PARSER_VERSION = 2;
+export const PARSER_VERSION = 3;
 
 /**
  * Decodes, detects and parses one captured page into validated, canonical papers in page

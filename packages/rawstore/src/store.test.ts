@@ -191,6 +191,15 @@ describe('RawStore', () => {
     expect(await sut.papers(page.key, 1)).toEqual(again);
   });
 
+  it('writes a record of thousands of papers whole, a piece at a time', async () => {
+    const { page } = await sut.put(Buffer.from('a long listing'), meta());
+    const papers = Array.from({ length: 2_501 }, (_, i) =>
+      paper(`arxiv-2511_${String(i).padStart(5, '0')}`, i),
+    );
+    await sut.putPapers(page.key, 1, papers);
+    expect(await sut.papers(page.key, 1)).toEqual(papers);
+  });
+
   it('says which papers file is corrupt', async () => {
     const { page } = await sut.put(Buffer.from('a listing'), meta());
     await sut.putPapers(page.key, 1, [paper('arxiv-2511_00001', 5)]);

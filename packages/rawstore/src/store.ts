@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { createGzip, gunzip, gzip } from 'node:zlib';
 
 import {
   PaperSchema,
@@ -56,6 +58,19 @@ export function sha256Hex(data: Uint8Array | string): string {
 /** Identifies one capture of one body at one URL; the same fetch retried gets the same id. */
 export function manifestIdOf(url: string, capturedAt: string, key: string): string {
   return sha256Hex(`${url}\0${capturedAt}\0${key}`).slice(0, 32);
+}
+
+/** Papers checked and serialized at once by `putPapers`. */
+const PAPERS_PER_PIECE = 1_000;
+
+/** Everything a stream gives, as one buffer; rejects with the stream's error. */
+function collect(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('error', reject);
+    stream.once('end', () => resolve(Buffer.concat(chunks)));
+  });
 }
 
 function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -198,10 +213,31 @@ export class RawStore {
    * sighting times of that capture). Rewritten by every parse of the body; each version is whole.
    */
   async putPapers(key: string, parserVersion: number, papers: Paper[]): Promise<void> {
-    const record = checked(PapersFileSchema, { key, parserVersion, papers }, `papers of raw page ${key}`);
-    await writeFileAtomic(this.papersPath(key, parserVersion), await gzipAsync(JSON.stringify(record)), {
-      exclusive: false,
-    });
+    const head = checked(PapersFileSchema, { key, parserVersion, papers: [] }, `papers of raw page ${key}`);
+    // Checked and written a piece at a time: a page of 50,000 papers would otherwise be copied
+    // whole by the check and again as one JSON string, a hundred megabytes at once.
+    const gzip = createGzip();
+    const compressed = collect(gzip);
+    const write = async (text: string) => {
+      if (!gzip.write(text)) await once(gzip, 'drain');
+    };
+    try {
+      await write(`{"key":${JSON.stringify(head.key)},"parserVersion":${head.parserVersion},"papers":[`);
+      for (let at = 0; at < papers.length; at += PAPERS_PER_PIECE) {
+        const piece = checked(
+          PapersFileSchema.shape.papers,
+          papers.slice(at, at + PAPERS_PER_PIECE),
+          `papers of raw page ${key} (counting from paper ${at})`,
+        );
+        const json = JSON.stringify(piece);
+        await write(`${at === 0 ? '' : ','}${json.slice(1, -1)}`);
+      }
+      gzip.end(']}');
+    } catch (error) {
+      gzip.destroy();
+      throw error;
+    }
+    await writeFileAtomic(this.papersPath(key, parserVersion), await compressed, { exclusive: false });
   }
 
   /** The papers recorded for `key` and `parserVersion`; null when that body was never recorded. */

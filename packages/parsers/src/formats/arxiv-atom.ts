@@ -12,6 +12,7 @@ import {
   parseXml,
   rootElementName,
   textContent,
+  xmlRefusal,
   type XmlElement,
 } from '../xml.js';
 
@@ -40,6 +41,8 @@ const ERROR_ID = /^\s*https?:\/\/(?:export\.)?arxiv\.org\/api\/errors/i;
 
 function parseArxivAtom(text: string): FormatOutput {
   const doc = parseXml(text);
+  const refusal = xmlRefusal(doc);
+  if (refusal !== null) throw new ParseError('malformed', 'arxiv-atom', `Atom feed ${refusal}`);
   const feed = doc.root;
   if (feed === null || feed.local !== 'feed') {
     const found = feed === null ? 'no element' : `<${feed.name}>`;

@@ -12,6 +12,7 @@ import {
   parseXml,
   rootElementName,
   textContent,
+  xmlRefusal,
   type XmlElement,
 } from '../xml.js';
 
@@ -50,6 +51,8 @@ const RSS2_DESCRIPTION_HEAD = /^\s*arXiv:(\S+)\s+Announce Type:\s*\S+\s+Abstract
 
 function parseArxivRss(text: string): FormatOutput {
   const doc = parseXml(text);
+  const refusal = xmlRefusal(doc);
+  if (refusal !== null) throw new ParseError('malformed', 'arxiv-rss', `RSS feed ${refusal}`);
   const root = doc.root;
   if (root === null || (root.local !== 'rss' && root.local !== 'RDF')) {
     const found = root === null ? 'no element' : `<${root.name}>`;

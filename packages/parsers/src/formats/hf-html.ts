@@ -51,7 +51,7 @@ function parseHfHtml(text: string): FormatOutput {
     throw new ParseError(
       'malformed',
       'hf-html',
-      `data-props of ${describe(tag)} is not JSON: ${recovered.message}`,
+      `data-props of ${describe(tag)} ${recovered.reason === 'too-deep' ? 'refused' : 'is not JSON'}: ${recovered.message}`,
     );
   }
   const list = dailyPapersList(recovered.value);

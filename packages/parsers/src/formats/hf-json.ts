@@ -28,7 +28,9 @@ function parseHfJson(text: string): FormatOutput {
   const body = text.trimStart();
   const recovered = parseJsonRecovering(body, body.startsWith('[') ? 1 : 2);
   if (isJsonFailure(recovered)) {
-    throw new ParseError('malformed', 'hf-json', `not a JSON document: ${recovered.message}`);
+    const why =
+      recovered.reason === 'too-deep' ? recovered.message : `not a JSON document: ${recovered.message}`;
+    throw new ParseError('malformed', 'hf-json', why);
   }
   const list = dailyPapersList(recovered.value);
   if (list === null) {
