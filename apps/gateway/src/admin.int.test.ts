@@ -273,6 +273,17 @@ describe('admin', () => {
       expect(response.headers.get('www-authenticate')).toContain('Basic realm=');
     });
 
+    it.each([
+      ['no token', undefined, 'admin needs the header Authorization: Bearer <ADMIN_TOKEN>'],
+      ['a wrong token', `Bearer ${'x'.repeat(TOKEN.length)}`, 'the admin token is wrong'],
+    ])('answers its API 401 with %s, showing no queue', async (_case, authorization, message) => {
+      const answer = await getJson(`${gateway.base}/admin/queues/api/queues`, {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+      expect(answer).toMatchObject({ status: 401, body: { error: 'unauthorized', message } });
+      expect(JSON.stringify(answer.body)).not.toContain('"queues"');
+    });
+
     it('serves Bull Board with the token, over our queues', async () => {
       const page = await fetch(`${gateway.base}/admin/queues`, {
         headers: { authorization: `Bearer ${TOKEN}` },

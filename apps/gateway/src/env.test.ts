@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { loadEnv, trustProxyWarning } from './env.js';
+import { connectionLimitsOf, loadEnv, trustProxyWarning } from './env.js';
 
 describe('gateway env', () => {
   it('has defaults that need nothing set', () => {
@@ -42,6 +42,33 @@ describe('gateway env', () => {
     expect(loadEnv({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toEqual(['*']);
   });
 
+  it('limits slow and idle connections by default, and reads the limits from GATEWAY_*', () => {
+    expect(connectionLimitsOf(loadEnv({}))).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 1_000,
+    });
+    const env = loadEnv({
+      GATEWAY_HEADERS_TIMEOUT_MS: '500',
+      GATEWAY_REQUEST_TIMEOUT_MS: '500',
+      GATEWAY_KEEP_ALIVE_TIMEOUT_MS: '65000',
+      GATEWAY_MAX_CONNECTIONS: '50',
+    });
+    expect(connectionLimitsOf(env)).toEqual({
+      headersTimeoutMs: 500,
+      requestTimeoutMs: 500,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 50,
+    });
+  });
+
+  it('stops when the headers may take longer than the whole request', () => {
+    expect(() =>
+      loadEnv({ GATEWAY_HEADERS_TIMEOUT_MS: '20000', GATEWAY_REQUEST_TIMEOUT_MS: '10000' }),
+    ).toThrow(/GATEWAY_HEADERS_TIMEOUT_MS: 20000 is longer than GATEWAY_REQUEST_TIMEOUT_MS \(10000\)/);
+  });
+
   it('turns the rate limit off with 0', () => {
     expect(loadEnv({ RATE_LIMIT_PER_MINUTE: '0' }).RATE_LIMIT_PER_MINUTE).toBe(0);
   });
@@ -53,6 +80,8 @@ describe('gateway env', () => {
     [{ RATE_LIMIT_PER_MINUTE: 'lots' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN must be at least 16 characters'],
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
+    [{ GATEWAY_HEADERS_TIMEOUT_MS: '0' }, 'GATEWAY_HEADERS_TIMEOUT_MS must be at least 1'],
+    [{ GATEWAY_MAX_CONNECTIONS: 'many' }, 'GATEWAY_MAX_CONNECTIONS must be an integer'],
   ])('stops at %j naming the variable', (source, named) => {
     expect(() => loadEnv(source)).toThrow(named);
   });

@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
 
-import { commonEnv, parseEnv, portSchema, redisEnv, searchEnv } from '@paperwire/config';
+import { commonEnv, EnvError, parseEnv, portSchema, redisEnv, searchEnv } from '@paperwire/config';
 import { DEFAULT_SEARCH_QUEUE_LIMIT } from '@paperwire/search';
 import { z } from 'zod';
+
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/server.js';
 
 /**
  * Express's `trust proxy`: `true`/`false`, a hop count, or a comma list of addresses, subnets and
@@ -33,6 +35,13 @@ const origin = z.string().refine(
   { message: 'each origin is scheme://host[:port] with no path or trailing slash, or *' },
 );
 
+const positiveInt = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be an integer` })
+    .int(`${name} must be an integer`)
+    .min(1, `${name} must be at least 1`)
+    .default(fallback);
+
 const corsOrigins = z
   .string()
   .transform((raw) =>
@@ -49,6 +58,26 @@ export const gatewayEnv = {
   ...redisEnv,
   GATEWAY_PORT: portSchema.default(3000),
   GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * A request's headers must be in within this time from its first byte, however slowly they
+   * trickle: a client holding sockets open with unfinished headers (slow loris) loses each one then.
+   */
+  GATEWAY_HEADERS_TIMEOUT_MS: positiveInt(
+    'GATEWAY_HEADERS_TIMEOUT_MS',
+    DEFAULT_CONNECTION_LIMITS.headersTimeoutMs,
+  ),
+  /** The whole request, body included; at least GATEWAY_HEADERS_TIMEOUT_MS. */
+  GATEWAY_REQUEST_TIMEOUT_MS: positiveInt(
+    'GATEWAY_REQUEST_TIMEOUT_MS',
+    DEFAULT_CONNECTION_LIMITS.requestTimeoutMs,
+  ),
+  /** An idle keep-alive connection is closed after this; behind a proxy, make it longer than the proxy's. */
+  GATEWAY_KEEP_ALIVE_TIMEOUT_MS: positiveInt(
+    'GATEWAY_KEEP_ALIVE_TIMEOUT_MS',
+    DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs,
+  ),
+  /** Open connections at most, per gateway process; past it a new connection is closed at once. */
+  GATEWAY_MAX_CONNECTIONS: positiveInt('GATEWAY_MAX_CONNECTIONS', DEFAULT_CONNECTION_LIMITS.maxConnections),
   /** Enables `/v1/admin` and `/admin/queues`; unset, they answer "admin is disabled". */
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   /** Requests per client per minute, shared by every replica through Redis; 0 turns it off. */
@@ -99,5 +128,22 @@ export function trustProxyWarning(trust: TrustProxy): string | undefined {
 export type GatewayEnv = z.output<z.ZodObject<typeof gatewayEnv>>;
 
 export function loadEnv(source: Record<string, string | undefined> = process.env): GatewayEnv {
-  return parseEnv(gatewayEnv, source);
+  const env = parseEnv(gatewayEnv, source);
+  // Node refuses a server whose headers may take longer than the whole request.
+  if (env.GATEWAY_HEADERS_TIMEOUT_MS > env.GATEWAY_REQUEST_TIMEOUT_MS) {
+    throw new EnvError(
+      `invalid environment:\n  GATEWAY_HEADERS_TIMEOUT_MS: ${env.GATEWAY_HEADERS_TIMEOUT_MS} is longer than GATEWAY_REQUEST_TIMEOUT_MS (${env.GATEWAY_REQUEST_TIMEOUT_MS}); the headers are part of the request`,
+    );
+  }
+  return env;
+}
+
+/** The HTTP server's connection limits, from GATEWAY_*_TIMEOUT_MS and GATEWAY_MAX_CONNECTIONS. */
+export function connectionLimitsOf(env: GatewayEnv): ConnectionLimits {
+  return {
+    headersTimeoutMs: env.GATEWAY_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.GATEWAY_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: env.GATEWAY_MAX_CONNECTIONS,
+  };
 }

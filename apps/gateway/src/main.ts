@@ -7,9 +7,9 @@ import { createSearchIndex, describeEngine, searchConfigOf } from '@paperwire/se
 
 import { QueueAccess } from './admin/queues.js';
 import { createApp } from './app.js';
-import { loadEnv, trustProxyWarning } from './env.js';
-import { handleClientErrors } from './http/client-error.js';
+import { connectionLimitsOf, loadEnv, trustProxyWarning } from './env.js';
 import { RedisRateLimiter } from './http/rate-limit.js';
+import { createGatewayServer } from './http/server.js';
 
 /** Connections still open this long after a shutdown signal are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -59,8 +59,9 @@ const app = createApp({
   corsOrigins: env.CORS_ORIGINS,
   searchCacheBytes: env.SEARCH_CACHE_MB * 1024 * 1024,
 });
-const server = app.listen(env.GATEWAY_PORT, env.GATEWAY_HOST);
-handleClientErrors(server, logger);
+const connectionLimits = connectionLimitsOf(env);
+const server = createGatewayServer(app, connectionLimits, logger);
+server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST);
 server.once('error', (error) => {
   logger.fatal({ err: error, host: env.GATEWAY_HOST, port: env.GATEWAY_PORT }, 'cannot listen');
   void index.close().finally(() => process.exit(1));
@@ -74,6 +75,7 @@ server.once('listening', () => {
       engine: describeEngine(engineConfig),
       admin: env.ADMIN_TOKEN ? 'enabled' : 'disabled (no ADMIN_TOKEN)',
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE || 'off',
+      connectionLimits,
     },
     'gateway listening',
   );

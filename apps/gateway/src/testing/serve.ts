@@ -9,24 +9,34 @@ import { createPooledSqliteIndex, createSqliteIndex, type SearchIndex } from '@p
 import { tempDir, type TempDir } from '@paperwire/testing';
 
 import { createApp, type AppDeps } from '../app.js';
-import { handleClientErrors } from '../http/client-error.js';
+import { createGatewayServer, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../http/server.js';
 
 export interface Running {
   base: string;
   close(): Promise<void>;
 }
 
-/** The gateway over `index`, listening on a free loopback port, as main.ts serves it. */
-export async function serve(deps: Partial<AppDeps> & { index: SearchIndex }): Promise<Running> {
+/**
+ * The gateway over `index`, listening on a free loopback port, as main.ts serves it: with the
+ * default connection limits unless `connectionLimits` changes some.
+ */
+export async function serve(
+  deps: Partial<AppDeps> & { index: SearchIndex; connectionLimits?: Partial<ConnectionLimits> },
+): Promise<Running> {
+  const { connectionLimits, ...appDeps } = deps;
   const logger = deps.logger ?? createLogger('gateway-test', 'silent');
   const app = createApp({
     metrics: sharedMetrics(),
     readinessTimeoutMs: 1_000,
-    ...deps,
+    ...appDeps,
     logger,
   });
-  const server: Server = app.listen(0, '127.0.0.1');
-  handleClientErrors(server, logger);
+  const server: Server = createGatewayServer(
+    app,
+    { ...DEFAULT_CONNECTION_LIMITS, ...connectionLimits },
+    logger,
+  );
+  server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
