@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { commonEnv, parseEnv, redisEnv, searchEnv, workerEnv } from '@paperwire/config';
+import { commonEnv, egressEnv, parseEnv, redisEnv, searchEnv, workerEnv } from '@paperwire/config';
 import { z } from 'zod';
 
 /** Root of the monorepo, from `apps/fetcher/src` or `apps/fetcher/dist`. */
@@ -46,13 +46,7 @@ export const fetcherEnv = {
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   /** Named in the User-Agent of every request, so a site owner knows whom to ask. */
   FETCH_CONTACT_URL: z.url({ protocol: /^https?$/ }).default('https://github.com/paperwire/paperwire'),
-  /**
-   * Hosts (names or IP addresses, as URLs give them) that may be fetched although they are or
-   * resolve to loopback, private, link-local or metadata addresses. None by default.
-   */
-  FETCH_ALLOW_HOSTS: list.transform(
-    (hosts) => new Set(hosts.map((h) => h.replace(/^\[|\]$/g, '').toLowerCase())),
-  ),
+  ...egressEnv,
   /** Directories `file:` sources may be read from (comma list); default: the bundled digests. */
   FETCH_FILE_ROOTS: list.transform((roots) =>
     roots.length > 0 ? roots.map((r) => resolve(r)) : defaultFileRoots,

@@ -5,13 +5,14 @@ import {
   workerObserver,
   type Logger,
 } from '@paperwire/observability';
-import { Runs, SourceState, watchQueueDepths } from '@paperwire/pipeline';
+import { Runs, SourceState, Watches, watchQueueDepths } from '@paperwire/pipeline';
 import { createRedis, createWorker, Producer } from '@paperwire/queue';
 import { RawStore } from '@paperwire/rawstore';
 import { loadSources, type Source } from '@paperwire/sources';
 import { Counter } from 'prom-client';
 
 import { sourcesFileOf, userAgentOf, type FetcherEnv } from './env.js';
+import { createDeliveryWorker } from './deliver.js';
 import { handleFetch, settleFailedFetch, type FetchDeps } from './fetch-job.js';
 import { createFetchAgent } from './http.js';
 import { HostLimiter, type HostLimit } from './rate-limit.js';
@@ -26,7 +27,8 @@ export interface RunningFetcher {
 
 /**
  * The fetcher: applies the sources file's schedules (once, under a lock shared with the other
- * replicas) and runs the `fetch` queue's worker.
+ * replicas) and runs the `fetch` queue's worker, and the `deliver` queue's: webhooks are outbound
+ * HTTP to addresses a user gave, under the same address policy and connection pool as fetches.
  */
 export async function startFetcher(
   env: FetcherEnv,
@@ -109,6 +111,22 @@ export async function startFetcher(
     handlers: { 'page.fetch': (job, ctx) => handleFetch(deps, job, ctx) },
     onFinalFailure: (failure) => settleFailedFetch(deps, failure),
   });
+  const deliveryWorker = createDeliveryWorker(
+    {
+      watches: new Watches(client, env.QUEUE_PREFIX),
+      policy,
+      dispatcher,
+      userAgent: userAgentOf(env),
+      logger,
+      deliveries: metrics.webhookDeliveries,
+    },
+    {
+      connection: createRedis(env.REDIS_URL, 'worker', logger),
+      prefix: env.QUEUE_PREFIX,
+      concurrency: env.WORKER_CONCURRENCY,
+      observer: workerObserver(metrics),
+    },
+  );
 
   const stopDepth = watchQueueDepths(producer, (queue, state, n) =>
     metrics.queueDepth.set({ queue, state }, n),
@@ -116,7 +134,7 @@ export async function startFetcher(
   const metricsServer = await serveMetrics(metrics.registry, env.METRICS_PORT, { logger });
   logger.info(
     {
-      queue: 'fetch',
+      queues: ['fetch', 'deliver'],
       metricsPort: metricsServer.port,
       concurrency: env.WORKER_CONCURRENCY,
       sources: sources.length,
@@ -131,7 +149,7 @@ export async function startFetcher(
       // Fetches waiting for their host's turn are put off (delayed, no attempt used) rather than
       // waited for: the worker's close waits for every active job.
       closing.abort();
-      await worker.close();
+      await Promise.all([worker.close(), deliveryWorker.close()]);
       await producer.close();
       await dispatcher.close();
       client.disconnect();

@@ -297,7 +297,7 @@ describe('admin', () => {
         headers: { authorization: `Bearer ${TOKEN}` },
       });
       expect(api.status).toBe(200);
-      expect(api.body.queues.map((q) => q.name).sort()).toEqual(['fetch', 'index', 'parse']);
+      expect(api.body.queues.map((q) => q.name).sort()).toEqual(['deliver', 'fetch', 'index', 'parse']);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 
-import { commonEnv, EnvError, parseEnv, portSchema, redisEnv, searchEnv } from '@paperwire/config';
+import { commonEnv, egressEnv, EnvError, parseEnv, portSchema, redisEnv, searchEnv } from '@paperwire/config';
 import { DEFAULT_SEARCH_QUEUE_LIMIT } from '@paperwire/search';
 import { z } from 'zod';
 
@@ -56,6 +56,8 @@ export const gatewayEnv = {
   ...commonEnv,
   ...searchEnv,
   ...redisEnv,
+  /** Webhook URLs of watches are refused at creation when the fetcher would refuse them. */
+  ...egressEnv,
   GATEWAY_PORT: portSchema.default(3000),
   GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
   /**

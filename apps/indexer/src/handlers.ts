@@ -1,8 +1,10 @@
 import type { AppMetrics } from '@paperwire/observability';
-import { withLocks, type JobHandlers } from '@paperwire/queue';
+import { withLocks, type JobContext, type JobHandlers } from '@paperwire/queue';
 import { paperIdFromTitle, type Paper } from '@paperwire/schema';
 import type { SearchIndex, UpsertResult } from '@paperwire/search';
 import type { Redis } from 'ioredis';
+
+import { watchMatching, type WatchMatchingDeps } from './watches.js';
 
 /** The records a write to `ids` may touch: the ids and the records their title ids were merged into. */
 export async function recordsTouched(index: SearchIndex, ids: string[]): Promise<string[]> {
@@ -19,6 +21,8 @@ export interface IndexerDeps {
   lockPrefix: string;
   lockTtlMs: number;
   metrics: AppMetrics;
+  /** Standing queries: new papers are matched against them once written. Off when absent. */
+  watches?: Omit<WatchMatchingDeps, 'index' | 'onMatches'>;
 }
 
 /**
@@ -60,11 +64,20 @@ export function indexerHandlers(deps: IndexerDeps): JobHandlers<'index'> {
    * claim the same identity, so they must not merge concurrently; `lock` adds the record a title
    * id was merged into.
    */
-  const upsert = async ({ papers }: { papers: Paper[] }): Promise<UpsertResult> => {
-    const result = await lock(
-      papers.flatMap((p) => [p.id, paperIdFromTitle(p.title)]),
-      () => deps.index.upsert(papers),
-    );
+  const matching = deps.watches
+    ? watchMatching({
+        ...deps.watches,
+        index: deps.index,
+        onMatches: (count) => deps.metrics.watchMatches.inc(count),
+      })
+    : undefined;
+  const upsert = async ({ papers }: { papers: Paper[] }, ctx: JobContext): Promise<UpsertResult> => {
+    const write = () =>
+      lock(
+        papers.flatMap((p) => [p.id, paperIdFromTitle(p.title)]),
+        () => deps.index.upsert(papers),
+      );
+    const result = matching ? await matching(ctx.id, papers, write) : await write();
     deps.metrics.papersIndexed.inc({ result: 'created' }, result.created);
     deps.metrics.papersIndexed.inc({ result: 'updated' }, result.updated);
     deps.metrics.papersIndexed.inc({ result: 'unchanged' }, result.unchanged);

@@ -1,6 +1,6 @@
 import { createLogger, createMetrics, serveMetrics, workerObserver } from '@paperwire/observability';
-import { Runs } from '@paperwire/pipeline';
-import { createRedis, onShutdown } from '@paperwire/queue';
+import { Runs, Watches } from '@paperwire/pipeline';
+import { createRedis, onShutdown, Producer } from '@paperwire/queue';
 import { createSearchIndex, describeEngine, searchConfigOf } from '@paperwire/search';
 
 import { env } from './env.js';
@@ -14,6 +14,8 @@ const index = createSearchIndex(searchConfig);
 await index.ensureSettings();
 
 const locks = createRedis(env.REDIS_URL, 'client', logger);
+// Queues the deliveries of watch matches (the `deliver` queue, consumed by the fetcher).
+const producer = new Producer({ connection: locks, prefix: env.QUEUE_PREFIX, logger });
 const worker = createIndexerWorker(
   {
     index,
@@ -23,6 +25,13 @@ const worker = createIndexerWorker(
     metrics,
     runs: new Runs(locks, env.QUEUE_PREFIX),
     logger,
+    watches: {
+      watches: new Watches(locks, env.QUEUE_PREFIX),
+      producer,
+      redis: locks,
+      prefix: env.QUEUE_PREFIX,
+      logger,
+    },
   },
   {
     connection: createRedis(env.REDIS_URL, 'worker', logger),
@@ -40,6 +49,7 @@ logger.info(
 
 onShutdown(logger, async () => {
   await worker.close();
+  await producer.close();
   locks.disconnect();
   await index.close();
   await metricsServer.close();

@@ -46,6 +46,31 @@ export const workerEnv = {
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 };
 
+export const egressEnv = {
+  /**
+   * Hosts (names or IP addresses, as URLs give them) that may be fetched, or sent webhooks,
+   * although they are or resolve to loopback, private, link-local or metadata addresses. None by
+   * default.
+   */
+  FETCH_ALLOW_HOSTS: z
+    .string()
+    .default('')
+    .transform(
+      (value) =>
+        new Set(
+          value
+            .split(',')
+            .map((h) =>
+              h
+                .trim()
+                .replace(/^\[|\]$/g, '')
+                .toLowerCase(),
+            )
+            .filter((h) => h !== ''),
+        ),
+    ),
+};
+
 /** Parses `source` against `shape`; on failure throws one error naming every bad variable. */
 export function parseEnv<S extends z.ZodRawShape>(
   shape: S,

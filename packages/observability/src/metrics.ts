@@ -19,6 +19,10 @@ export interface AppMetrics {
   searchQueueDepth: Gauge;
   /** Searches refused because every search thread was busy and the queue was full. */
   searchRejected: Counter;
+  /** Newly indexed papers that matched a watch, queued for delivery. */
+  watchMatches: Counter;
+  /** Webhook delivery attempts by result: delivered, failed (to be retried), given-up, refused, skipped. */
+  webhookDeliveries: Counter<'result'>;
 }
 
 /** A registry of its own per app (never the global one), so tests and apps in one process don't collide. */
@@ -91,6 +95,19 @@ export function createMetrics(app: string): AppMetrics {
     searchRejected: new Counter({
       name: 'paperwire_search_rejected_total',
       help: 'Searches answered 503 because every search thread was busy and the queue was full.',
+      registers,
+    }),
+    watchMatches: new Counter({
+      name: 'paperwire_watch_matches_total',
+      help: 'Newly indexed papers that matched a watch, queued for delivery to its webhook.',
+      registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: 'paperwire_webhook_deliveries_total',
+      help:
+        'Webhook delivery attempts by result: delivered, failed (retried later), given-up (attempts ' +
+        'spent), refused (forbidden address, never retried), skipped (the watch was deleted).',
+      labelNames: ['result'] as const,
       registers,
     }),
   };

@@ -24,3 +24,11 @@ export { keys as stateKeys, redisOf } from './keys.js';
 export { pipelineState, waitForIdle, type PipelineState } from './wait.js';
 export { watchQueueDepths } from './depth.js';
 export { jobGivenUp, pageParsed, trackIndexing } from './tracking.js';
+export { Watches, WATCHES_MAX, TooManyWatchesError, type SecretWatch } from './watches.js';
+export {
+  signatureHeader,
+  verifySignature,
+  SIGNATURE_HEADER,
+  SIGNATURE_TOLERANCE_S,
+  type SignatureCheck,
+} from './signature.js';

@@ -11,6 +11,10 @@ export const keys = {
   runFailures: (prefix: string, runId: string) => `${prefix}:run:${runId}:failures`,
   ledger: (prefix: string, source: string) => `${prefix}:ledger:${source}`,
   source: (prefix: string, source: string) => `${prefix}:source:${source}`,
+  watch: (prefix: string, id: string) => `${prefix}:watch:${id}`,
+  watches: (prefix: string) => `${prefix}:watches`,
+  /** The papers an index job may create, kept until it has queued their deliveries. */
+  watchPending: (prefix: string, jobId: string) => `${prefix}:watch-pending:${jobId}`,
 };
 
 /** The Redis connection and key prefix a Producer already uses, for state kept beside its queues. */

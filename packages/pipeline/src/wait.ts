@@ -1,5 +1,5 @@
 import { queueDepths, type Producer } from '@paperwire/queue';
-import { QUEUES } from '@paperwire/schema';
+import { PIPELINE_QUEUES } from '@paperwire/schema';
 
 export interface PipelineState {
   pending: number;
@@ -10,7 +10,8 @@ export async function pipelineState(producer: Producer): Promise<PipelineState> 
   const depths = await queueDepths(producer);
   let pending = 0;
   let failed = 0;
-  for (const queue of QUEUES) {
+  // Webhook deliveries are not part of a run: a receiver that is down does not hold one open.
+  for (const queue of PIPELINE_QUEUES) {
     const d = depths[queue];
     pending += d.waiting + d.active + d.delayed;
     failed += d.failed;

@@ -5,6 +5,7 @@ export {
   jobIdOf,
   retryDelay,
   JOB_ATTEMPTS,
+  DELIVERY_ATTEMPTS,
   BACKOFF_BASE_MS,
   RETRY_LATER_BACKOFF,
 } from './options.js';

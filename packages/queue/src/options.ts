@@ -7,6 +7,11 @@ import { RetryLaterError } from './errors.js';
 
 export const JOB_ATTEMPTS = 5;
 export const BACKOFF_BASE_MS = 1000;
+/**
+ * Attempts of a webhook delivery: a receiver down for a deploy or a few minutes still gets it
+ * (1 s, doubled each time, with jitter: 9 attempts within about four minutes).
+ */
+export const DELIVERY_ATTEMPTS = 9;
 
 /** Completed jobs are only history; failed jobs are the to-do list of whoever runs the pipeline. */
 const RETENTION = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: false } as const;
@@ -42,6 +47,11 @@ export function jobIdOf<N extends JobName>(name: N, payload: JobPayload<N>): str
       const ids = p.papers.map((paper) => paper.id).sort();
       return `${p.manifestId}${runPart(p.runId)}-seen-${digest(...ids).slice(0, 16)}`;
     }
+    case 'watch.deliver': {
+      // One delivery per watch and paper, however often the paper's chunk is indexed again.
+      const p = payload as JobPayload<'watch.deliver'>;
+      return `deliver-${p.watchId}-${p.paper.id}`;
+    }
     default:
       return unreachable(name);
   }
@@ -70,7 +80,7 @@ export function jobOptions<N extends JobName>(name: N, payload: JobPayload<N>): 
   const jobId = jobIdOf(name, payload);
   return {
     ...(jobId === undefined ? {} : { jobId }),
-    attempts: JOB_ATTEMPTS,
+    attempts: name === 'watch.deliver' ? DELIVERY_ATTEMPTS : JOB_ATTEMPTS,
     // Jitter spreads the retries of jobs that failed together (an engine restart) apart.
     backoff: {
       type: name === 'page.fetch' ? RETRY_LATER_BACKOFF : 'exponential',

@@ -5,3 +5,4 @@ export * from './api.js';
 export * from './ids.js';
 export * from './merge.js';
 export * from './days.js';
+export * from './watches.js';

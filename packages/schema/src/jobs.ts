@@ -2,9 +2,12 @@ import { z } from 'zod';
 
 import { RawPageRefSchema } from './page.js';
 import { FormatSchema, IsoDateSchema, IsoDateTimeSchema, PaperSchema } from './paper.js';
+import { WatchIdSchema } from './watches.js';
 
-/** Queues, one per pipeline stage; each is consumed by one app. */
-export const QUEUES = ['fetch', 'parse', 'index'] as const;
+/** The queues of the ingest pipeline, one per stage: a run is done when they are idle. */
+export const PIPELINE_QUEUES = ['fetch', 'parse', 'index'] as const;
+/** Every queue; each is consumed by one app. `deliver` takes watch matches to their webhooks. */
+export const QUEUES = [...PIPELINE_QUEUES, 'deliver'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 /**
@@ -85,6 +88,16 @@ export const PapersSightedPayloadSchema = z.object({
 });
 
 /**
+ * One newly indexed paper that matched one watch, to POST to the watch's webhook. The webhook URL
+ * and secret are read from the watch when the job runs: a deleted watch gets nothing more, and no
+ * secret is stored in a job (jobs are visible in the queue dashboard).
+ */
+export const WatchDeliverPayloadSchema = z.object({
+  watchId: WatchIdSchema,
+  paper: PaperSchema,
+});
+
+/**
  * The job catalog: every job name, the queue it runs on and the schema of its payload.
  * Producers parse payloads against it on enqueue, workers on dequeue.
  */
@@ -93,6 +106,7 @@ export const JOB_CATALOG = {
   'page.fetched': { queue: 'parse', payload: PageFetchedPayloadSchema },
   'papers.parsed': { queue: 'index', payload: PapersParsedPayloadSchema },
   'papers.sighted': { queue: 'index', payload: PapersSightedPayloadSchema },
+  'watch.deliver': { queue: 'deliver', payload: WatchDeliverPayloadSchema },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
 
 export type JobCatalog = typeof JOB_CATALOG;

@@ -92,16 +92,17 @@ describe('planUpsert', () => {
   it('counts per resulting record and claims the title of every arXiv paper', () => {
     const store = new Store();
     const first = store.plan([titleOnly]);
-    expect(first.result).toEqual({ created: 1, updated: 0, unchanged: 0 });
+    expect(first.result).toEqual({ created: 1, updated: 0, unchanged: 0, newIds: [titleOnly.id] });
     store.apply(first);
     const second = store.plan([hfJson]);
     expect(second).toMatchObject({
-      result: { created: 1, updated: 0, unchanged: 0 },
+      // Created under the arXiv id, from the title record: no new paper.
+      result: { created: 1, updated: 0, unchanged: 0, newIds: [] },
       deletes: [titleOnly.id],
       aliases: new Map([[paperIdFromTitle(hfJson.title), hfJson.id]]),
     });
     store.apply(second);
-    expect(store.plan([hfJson]).result).toEqual({ created: 0, updated: 0, unchanged: 1 });
+    expect(store.plan([hfJson]).result).toEqual({ created: 0, updated: 0, unchanged: 1, newIds: [] });
     expect(store.plan([hfJson]).aliases.size).toBe(0);
   });
 });

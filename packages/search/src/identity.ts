@@ -59,6 +59,8 @@ export function planUpsert(incoming: readonly Paper[], { aliases, stored }: Iden
   const claims = new Map<PaperId, PaperId>();
   const groups = new Map<PaperId, Paper[]>();
   const absorbed = new Set<PaperId>();
+  /** Records that take in a stored title record: not new papers even when created. */
+  const absorbing = new Set<PaperId>();
   const add = (id: PaperId, paper: Paper): void => {
     const group = groups.get(id);
     if (group) group.push(paper);
@@ -68,6 +70,7 @@ export function planUpsert(incoming: readonly Paper[], { aliases, stored }: Iden
     const record = stored.get(titleId);
     if (!record || absorbed.has(titleId)) return;
     absorbed.add(titleId);
+    absorbing.add(into);
     add(into, record);
   };
 
@@ -97,7 +100,7 @@ export function planUpsert(incoming: readonly Paper[], { aliases, stored }: Iden
     writes: [],
     deletes: [...absorbed].sort(compare),
     aliases: claims,
-    result: { created: 0, updated: 0, unchanged: 0 },
+    result: { created: 0, updated: 0, unchanged: 0, newIds: [] },
   };
   for (const [id, papers] of groups) {
     const before = stored.get(id);
@@ -105,6 +108,7 @@ export function planUpsert(incoming: readonly Paper[], { aliases, stored }: Iden
     if (!before) {
       plan.writes.push(merged);
       plan.result.created += 1;
+      if (!absorbing.has(id)) plan.result.newIds.push(id);
     } else if (isDeepStrictEqual(merged, before)) {
       plan.result.unchanged += 1;
     } else {
@@ -112,6 +116,7 @@ export function planUpsert(incoming: readonly Paper[], { aliases, stored }: Iden
       plan.result.updated += 1;
     }
   }
+  plan.result.newIds.sort(compare);
   return plan;
 }
 

@@ -13,6 +13,7 @@ export type { SqliteIndexOptions } from './sqlite.js';
 export { createPooledSqliteIndex } from './pooled.js';
 export type { PooledSqliteIndexOptions } from './pooled.js';
 export { SearchBusyError } from './readers.js';
+export { paperMatches, watchMatcher, type WatchMatcher } from './watch-match.js';
 
 export interface SearchConfig {
   /** Selects Meilisearch; when unset the embedded SQLite index under `dataDir` is used. */

@@ -20,6 +20,12 @@ export interface UpsertResult {
   updated: number;
   /** Papers whose merged record equals the stored one (nothing written). */
   unchanged: number;
+  /**
+   * Ids of the created records that hold no paper the index had before, in id order: new papers,
+   * for standing queries. A title record moved under its arXiv id counts as created but is not
+   * among them (the paper itself was indexed before).
+   */
+  newIds: PaperId[];
 }
 
 /** What an id names: a paper, or a paper that was merged into another one (an old title id). */

@@ -12,12 +12,20 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
+/** What each app logs once it takes work. */
+const READY: Record<'fetcher' | 'parser' | 'indexer' | 'gateway', string> = {
+  fetcher: '"fetcher ready"',
+  parser: '"parser ready"',
+  indexer: '"indexer ready"',
+  gateway: '"gateway listening"',
+};
+
 /**
  * Starts one app from its sources, as `paperwire up` does, and resolves once it logs that it is
- * ready (`<app> ready`).
+ * ready (`<app> ready`; the gateway: `gateway listening`).
  */
 export async function startApp(
-  app: 'fetcher' | 'parser' | 'indexer',
+  app: 'fetcher' | 'parser' | 'indexer' | 'gateway',
   env: NodeJS.ProcessEnv,
 ): Promise<AppProcess> {
   const child = spawn(
@@ -42,7 +50,7 @@ export async function startApp(
     },
   };
   try {
-    await waitFor(() => output.includes(`"${app} ready"`) || child.exitCode !== null, {
+    await waitFor(() => output.includes(READY[app]) || child.exitCode !== null, {
       what: `${app} to be ready`,
       timeoutMs: 60_000,
     });

@@ -1,6 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import type { FetchPolicy } from '@paperwire/egress';
 import type { Logger } from '@paperwire/observability';
 import { describeRun, ingest, newRunId, reparse, Runs } from '@paperwire/pipeline';
 import type { Producer } from '@paperwire/queue';
@@ -24,6 +25,7 @@ import {
 import { describeIssues } from '../http/query.js';
 import { adminAuth } from './auth.js';
 import { QueuesUnavailableError, type QueueAccess } from './queues.js';
+import { watchesRouter } from './watches.js';
 
 export interface AdminDeps {
   /** ADMIN_TOKEN; admin is disabled without it. */
@@ -31,6 +33,8 @@ export interface AdminDeps {
   queues: QueueAccess;
   store: RawStore;
   logger: Logger;
+  /** Which webhook URLs watches may have (FETCH_ALLOW_HOSTS); none local or private by default. */
+  egress?: FetchPolicy;
 }
 
 /** Admin JSON bodies are small: lists of URLs and filters. */
@@ -50,7 +54,7 @@ const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** `POST /v1/admin/ingest`, `/reparse`, `/replay-failed`, behind ADMIN_TOKEN. */
+/** `POST /v1/admin/ingest`, `/reparse`, `/replay-failed`, `/watches`, behind ADMIN_TOKEN. */
 export function adminRouter(deps: AdminDeps): Router {
   const router = express.Router();
   router.use(adminAuth(deps.token));
@@ -119,6 +123,8 @@ export function adminRouter(deps: AdminDeps): Router {
     }),
   );
 
+  router.use('/watches', watchesRouter(deps));
+
   return router;
 }
 
@@ -174,7 +180,11 @@ export async function replayFailed(
   return retried;
 }
 
-function parseBody<S extends z.ZodType>(schema: S, req: Request, res: Response): z.output<S> | undefined {
+export function parseBody<S extends z.ZodType>(
+  schema: S,
+  req: Request,
+  res: Response,
+): z.output<S> | undefined {
   // A request without a body reads as an empty object (every field optional).
   const empty =
     req.get('content-length') === '0' ||
@@ -205,7 +215,7 @@ function parseBody<S extends z.ZodType>(schema: S, req: Request, res: Response):
  * Runs an admin handler that needs Redis. When Redis is down its failure is a 503 saying so, not
  * a 500: the request was fine and can be sent again.
  */
-function withQueues(
+export function withQueues(
   deps: AdminDeps,
   handler: (req: Request, res: Response, next: NextFunction) => Promise<void>,
 ): RequestHandler {

@@ -6,6 +6,7 @@ import {
   PaperSchema,
   SearchResponseSchema,
   StatsResponseSchema,
+  WatchSchema,
 } from '@paperwire/schema';
 import { z } from 'zod';
 
@@ -14,6 +15,7 @@ import type { QueryParameters } from '../http/query.js';
 import { calendarDate, dayParameters, daysParameters } from './days-params.js';
 import { feedParameters } from './feed-params.js';
 import {
+  CreatedWatchSchema,
   FacetsResponseSchema,
   HealthResponseSchema,
   IngestBodySchema,
@@ -24,6 +26,8 @@ import {
   ReplayFailedBodySchema,
   ReplayFailedResponseSchema,
   SimilarResponseSchema,
+  WatchBodySchema,
+  WatchListSchema,
 } from './schemas.js';
 import { searchParameters, similarParameters } from './search-params.js';
 
@@ -46,6 +50,10 @@ const COMPONENTS = {
   ReparseResponse: ReparseResponseSchema,
   ReplayFailedRequest: ReplayFailedBodySchema,
   ReplayFailedResponse: ReplayFailedResponseSchema,
+  WatchRequest: WatchBodySchema,
+  Watch: WatchSchema,
+  CreatedWatch: CreatedWatchSchema,
+  WatchList: WatchListSchema,
 } as const satisfies Record<string, z.ZodType>;
 type ComponentName = keyof typeof COMPONENTS;
 
@@ -317,6 +325,41 @@ export function openApiDocument(): JsonSchema {
         'ReplayFailedResponse',
         '200',
       ),
+      '/v1/admin/watches': {
+        post: {
+          ...adminOperation('Make a watch (a standing query)', 'WatchRequest', 'CreatedWatch', '201').post,
+          requestBody: { required: true, content: { 'application/json': { schema: ref('WatchRequest') } } },
+        },
+        get: {
+          tags: ['admin'],
+          summary: 'List the watches',
+          security: [{ adminToken: [] }],
+          responses: { '200': json('WatchList', 'Every watch, without secrets.'), ...ADMIN_ERRORS },
+        },
+      },
+      '/v1/admin/watches/{id}': {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        get: {
+          tags: ['admin'],
+          summary: 'Read a watch',
+          security: [{ adminToken: [] }],
+          responses: {
+            '200': json('Watch', 'The watch, without its secret.'),
+            '404': error('No such watch.'),
+            ...ADMIN_ERRORS,
+          },
+        },
+        delete: {
+          tags: ['admin'],
+          summary: 'Delete a watch',
+          security: [{ adminToken: [] }],
+          responses: {
+            '204': { description: 'Deleted; nothing more is delivered for it.' },
+            '404': error('No such watch.'),
+            ...ADMIN_ERRORS,
+          },
+        },
+      },
       '/healthz': {
         get: {
           tags: ['operations'],

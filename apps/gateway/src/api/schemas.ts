@@ -4,6 +4,7 @@ import {
   PaperIdSchema,
   PaperSchema,
   QUEUES,
+  WatchSchema,
   type SearchFacet,
 } from '@paperwire/schema';
 import { z } from 'zod';
@@ -76,3 +77,41 @@ export const ReadyResponseSchema = z.object({
   engine: z.string(),
   message: z.string().optional(),
 });
+
+const Q_MAX_CHARS = 1000;
+const WATCH_URL_MAX_CHARS = 2000;
+
+/** A filter value as JSON gives it: what the search query string would hold, typed. */
+export const WatchFilterValueSchema = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.array(z.union([z.string(), z.number()])),
+]);
+
+export const WatchBodySchema = z
+  .object({
+    query: z
+      .string()
+      .max(Q_MAX_CHARS, `query is at most ${Q_MAX_CHARS} characters`)
+      .default('')
+      .meta({ description: 'Words every matching paper holds in its title, abstract or author names.' }),
+    filters: z
+      .record(z.string(), WatchFilterValueSchema)
+      .default({})
+      .meta({
+        description:
+          'The filter parameters of /v1/search (from, to, since, hasCode, minUpvotes, authors, source, year), by the same names, as JSON values.',
+        example: { hasCode: true, year: [2025], authors: ['Ada Lovelace'] },
+      }),
+    url: z
+      .string({ error: 'url is required: the webhook to POST matches to' })
+      .max(WATCH_URL_MAX_CHARS, `url is at most ${WATCH_URL_MAX_CHARS} characters`)
+      .meta({ description: 'http(s) webhook; loopback, private and metadata addresses are refused.' }),
+  })
+  .strict();
+
+export const CreatedWatchSchema = WatchSchema.extend({
+  secret: z.string().meta({ description: 'Signs every delivery (Paperwire-Signature); shown only here.' }),
+});
+export const WatchListSchema = z.object({ watches: z.array(WatchSchema) });

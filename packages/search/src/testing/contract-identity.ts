@@ -153,7 +153,13 @@ export function identityContract(current: () => SearchIndex): void {
     const index = current();
     const { titleOnly, hfJson } = identitySightings(0);
     await index.upsert([titleOnly]);
-    await expect(index.upsert([hfJson])).resolves.toEqual({ created: 1, updated: 0, unchanged: 0 });
+    // The arXiv record is created, but from a paper the index had: not a new paper.
+    await expect(index.upsert([hfJson])).resolves.toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      newIds: [],
+    });
     const later = canonicalPaper({
       ...titleOnly,
       upvotes: 20,
@@ -161,8 +167,18 @@ export function identityContract(current: () => SearchIndex): void {
       firstSeenAt: '2025-11-06T00:00:00.000Z',
       lastSeenAt: '2025-11-06T00:00:00.000Z',
     });
-    await expect(index.upsert([later])).resolves.toEqual({ created: 0, updated: 1, unchanged: 0 });
-    await expect(index.upsert([later])).resolves.toEqual({ created: 0, updated: 0, unchanged: 1 });
+    await expect(index.upsert([later])).resolves.toEqual({
+      created: 0,
+      updated: 1,
+      unchanged: 0,
+      newIds: [],
+    });
+    await expect(index.upsert([later])).resolves.toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 1,
+      newIds: [],
+    });
     expect((await index.get(hfJson.id))?.upvotes).toBe(20);
     await expect(index.get(titleOnly.id)).resolves.toBeNull();
 
@@ -173,14 +189,24 @@ export function identityContract(current: () => SearchIndex): void {
       firstSeenAt: '2025-11-07T00:00:00.000Z',
       lastSeenAt: '2025-11-07T00:00:00.000Z',
     };
-    await expect(index.upsert([seenAgain])).resolves.toEqual({ created: 0, updated: 1, unchanged: 0 });
+    await expect(index.upsert([seenAgain])).resolves.toEqual({
+      created: 0,
+      updated: 1,
+      unchanged: 0,
+      newIds: [],
+    });
     expect((await index.get(hfJson.id))?.lastSeenAt).toBe('2025-11-07T00:00:00.000Z');
     await expect(index.stats()).resolves.toEqual({ papers: 1 });
 
     // A deleted paper takes its aliases with it: the title id names nothing any more.
     await index.delete([hfJson.id]);
     await expect(index.resolve(titleOnly.id)).resolves.toBeNull();
-    await expect(index.upsert([titleOnly])).resolves.toEqual({ created: 1, updated: 0, unchanged: 0 });
+    await expect(index.upsert([titleOnly])).resolves.toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      newIds: [titleOnly.id],
+    });
     await expect(index.get(titleOnly.id)).resolves.toEqual(titleOnly);
   });
 

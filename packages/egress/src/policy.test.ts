@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { classifyAddress } from './address.js';
-import { parseRetryAfter } from './http.js';
-import { checkAddress, checkUrl, guardedLookup, RefusedFetchError } from './safety.js';
+import { checkAddress, checkDestination, checkUrl, guardedLookup, RefusedFetchError } from './policy.js';
 
 describe('classifyAddress', () => {
   it.each([
@@ -126,13 +125,28 @@ describe('guardedLookup', () => {
   });
 });
 
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2025-11-03T08:00:00Z');
-  it('reads seconds and HTTP dates', () => {
-    expect(parseRetryAfter('120', now)).toBe(120_000);
-    expect(parseRetryAfter('Mon, 03 Nov 2025 08:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('Mon, 03 Nov 2025 07:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('soon', now)).toBeNull();
-    expect(parseRetryAfter(null, now)).toBeNull();
+describe('checkDestination', () => {
+  const none = { allowHosts: new Set<string>() };
+
+  it('refuses a name that resolves to a forbidden address, and one that does not resolve', async () => {
+    await expect(checkDestination(new URL('http://localhost:9/hook'), none)).rejects.toThrow(
+      /refused localhost \(.*\): loopback/,
+    );
+    await expect(checkDestination(new URL('http://10.1.2.3/hook'), none)).rejects.toThrow(/private/);
+    await expect(checkDestination(new URL('http://no-such-host.invalid/hook'), none)).rejects.toThrow(
+      /refused no-such-host\.invalid: the name does not resolve/,
+    );
+    await expect(checkDestination(new URL('ftp://example.org/'), none)).rejects.toBeInstanceOf(
+      RefusedFetchError,
+    );
+  });
+
+  it('takes an allowed host as it is named', async () => {
+    await expect(
+      checkDestination(new URL('http://127.0.0.1:9/hook'), { allowHosts: new Set(['127.0.0.1']) }),
+    ).resolves.toBeUndefined();
+    await expect(
+      checkDestination(new URL('http://localhost:9/hook'), { allowHosts: new Set(['localhost']) }),
+    ).resolves.toBeUndefined();
   });
 });
