@@ -182,8 +182,9 @@ describe('gateway', () => {
       ['year=2025,99999', 'year', 'year must be at most 2100'],
       ['sort=title', 'sort', expect.stringContaining('sort must be one of relevance, publishedAt:desc')],
       ['sort=relevance&sort=upvotes:desc', 'sort', 'sort must be given once'],
-      ['facets=authors', 'facets', 'facets must be among year, hasCode, source'],
-      ['facets=year,year,year,year', 'facets', 'facets takes at most 3 values'],
+      ['facets=author', 'facets', 'facets must be among year, hasCode, source, authors'],
+      ['facets=year,year,year,year,year', 'facets', 'facets takes at most 4 values'],
+      ['sort=hot', 'sort', expect.stringContaining('upvotes:desc, trending')],
       ['highlight=1', 'highlight', 'highlight must be true or false'],
     ])('rejects %s with a 400 naming %s', async (query, parameter, message) => {
       const { status, body } = await json(`/v1/search?${query}`);
@@ -308,7 +309,12 @@ describe('gateway', () => {
   it('GET /v1/facets answers counts and takes no parameters', async () => {
     const { status, body } = await json('/v1/facets');
     expect(status).toBe(200);
-    expect(Object.keys(body.facetDistribution as object).sort()).toEqual(['hasCode', 'source', 'year']);
+    expect(Object.keys(body.facetDistribution as object).sort()).toEqual([
+      'authors',
+      'hasCode',
+      'source',
+      'year',
+    ]);
     expect(await json('/v1/facets?year=2025')).toMatchObject({
       status: 400,
       body: { issues: [{ parameter: 'year' }] },

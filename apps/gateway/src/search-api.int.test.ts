@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import {
+  AUTHOR_FACET_SIZE,
   authorKey,
   SEARCH_WINDOW_MAX,
   type Paper,
@@ -84,7 +85,27 @@ function facetCounts(papers: Paper[]) {
     year: count(papers.flatMap((p) => (p.publishedAt ? [p.publishedAt.slice(0, 4)] : []))),
     hasCode: count(papers.map((p) => String(p.codeUrls.length > 0))),
     source: count(papers.flatMap(sourceNames)),
+    authors: topAuthors(papers, PAPERS),
   };
+}
+
+/**
+ * The authors facet of `papers`: the most frequent author keys (ties to the smaller key), each
+ * named as the paper of smallest id in `indexed` spells it.
+ */
+function topAuthors(papers: Paper[], indexed: Paper[]): Record<string, number> {
+  const byKey = new Map<string, number>();
+  for (const p of papers)
+    for (const key of new Set(p.authors.map(authorKey))) byKey.set(key, (byKey.get(key) ?? 0) + 1);
+  const byId = [...indexed].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const counts: Record<string, number> = {};
+  for (const [key, n] of [...byKey]
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .slice(0, AUTHOR_FACET_SIZE)) {
+    const name = byId.flatMap((p) => p.authors).find((a) => authorKey(a) === key);
+    counts[name ?? key] = n;
+  }
+  return counts;
 }
 
 const ids = (hits: { id: string }[]) => hits.map((h) => h.id).sort();
@@ -303,7 +324,7 @@ for (const engine of ENGINES) {
 
     describe('facets', () => {
       it('count the whole result set', async () => {
-        const body = await search('facets=year,hasCode,source&limit=1');
+        const body = await search('facets=year,hasCode,source,authors&limit=1');
         expect(body.hits).toHaveLength(1);
         expect(body.facetDistribution).toEqual(facetCounts(PAPERS));
       });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { dayUpvotes, type Paper } from '@paperwire/schema';
+import { canonicalPaper, dayUpvotes, paperIdFromTitle, type Paper } from '@paperwire/schema';
 import { XMLValidator } from 'fast-xml-parser';
 import { parseAtomFeed } from 'feedsmith';
 import { repoRoot, tempDir, type TempDir } from '@paperwire/testing';
@@ -10,7 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { testEnv } from './testing/env.js';
-import { ANNEALING, MARKUP, seedPapers } from './testing/fixture.js';
+import { ANNEALING, MARKUP, QEC, recapturedPapers, seedPapers } from './testing/fixture.js';
 import { seededSqliteIndex, serve, type Running, type SeededIndex } from './testing/serve.js';
 
 /*
@@ -278,6 +278,105 @@ describe('search page in Chromium', () => {
       .toMatch(/^Search failed: minUpvotes must be at least 0/);
     expect(await page.locator('#status').getAttribute('class')).toContain('error');
     await page.locator('#minUpvotes').fill('');
+  });
+
+  it('shows author names as links to their papers, a few of them, and suggests frequent authors', async () => {
+    const crowdedTitle = 'Scaling Laws for Crowded Author Lists';
+    const capturedAt = '2025-11-03T12:00:00.000Z';
+    await seeded.index.upsert([
+      canonicalPaper({
+        id: paperIdFromTitle(crowdedTitle),
+        title: crowdedTitle,
+        abstract: 'Five named authors and seven in all.',
+        authors: ['Una One', 'Dos Two', 'Tres Three', 'Cuatro Four', 'Cinco Five'],
+        authorCount: 7,
+        publishedAt: null,
+        upvotes: null,
+        codeUrls: [],
+        arxivId: null,
+        sources: [
+          {
+            name: 'arxiv',
+            url: 'https://export.arxiv.org/rss/cs.LG',
+            format: 'arxiv-rss',
+            capturedAt,
+            upvotes: null,
+          },
+        ],
+        firstSeenAt: capturedAt,
+        lastSeenAt: capturedAt,
+      }),
+    ]);
+    await page.goto(`${gateway.base}/?q=${encodeURIComponent(crowdedTitle)}`);
+    await expect.poll(() => firstTitle().textContent()).toBe(crowdedTitle);
+    const crowded = results().first().locator('.authors');
+    expect(await crowded.textContent()).toBe('Una One, Dos Two, Tres Three and 4 others');
+    expect(await crowded.locator('a').allTextContents()).toEqual(['Una One', 'Dos Two', 'Tres Three']);
+
+    await page.locator('#q').fill(QEC.title);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => firstTitle().textContent()).toBe(QEC.title);
+    const names = results().first().locator('.authors');
+    expect(await names.textContent()).toBe('José García-López and Ada Lovelace');
+    const suggestions = await page
+      .locator('#author-list option')
+      .evaluateAll((options) => options.map((o) => [o.getAttribute('value'), o.getAttribute('label')]));
+    expect(suggestions[0]).toEqual(['Ada Lovelace', 'Ada Lovelace (2 papers)']);
+    expect(suggestions.map(([value]) => value)).toContain('José García-López');
+
+    const ada = names.getByRole('link', { name: 'Ada Lovelace' });
+    expect(await ada.getAttribute('href')).toBe('/?authors=Ada%20Lovelace');
+    await ada.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => new URL(page.url()).searchParams.get('authors')).toBe('Ada Lovelace');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('2 papers with these filters.');
+    expect(await page.locator('#authors').inputValue()).toBe('Ada Lovelace');
+    expect((await results().locator('h2').allTextContents()).sort()).toEqual(
+      [QEC.title, ANNEALING.title].sort(),
+    );
+    expect(await page.locator('#feed-link').getAttribute('href')).toBe('/v1/feed.atom?authors=Ada+Lovelace');
+
+    // Typed into the author field, another spelling of a name finds the same papers.
+    await page.locator('#authors').fill('jose garcia lopez');
+    await page.locator('#authors').press('Enter');
+    await expect.poll(() => new URL(page.url()).searchParams.get('authors')).toBe('jose garcia lopez');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('1 paper with these filters.');
+    expect(await firstTitle().textContent()).toBe(QEC.title);
+  });
+
+  it('shows what is trending, fastest-rising first, with the pace of each', async () => {
+    // The fixture's page captured again six hours later: three of its papers gained upvotes.
+    await seeded.index.upsert(await recapturedPapers());
+    await page.goto(`${gateway.base}/`);
+    await expect.poll(() => page.locator('#day-nav').isVisible()).toBe(true);
+    expect(await page.locator('#view-days').getAttribute('aria-current')).toBe('page');
+    await page.locator('#view-trending').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => new URL(page.url()).searchParams.get('sort')).toBe('trending');
+    await expect.poll(() => page.locator('#status').textContent()).toMatch(/Trending: fastest-rising first/);
+    expect(await page.locator('#view-trending').getAttribute('aria-current')).toBe('page');
+    expect(await page.locator('#view-days').getAttribute('aria-current')).toBeNull();
+    expect(await page.locator('#sort').inputValue()).toBe('trending');
+    expect(await page.locator('#day-nav').isVisible()).toBe(false);
+    expect(
+      await results()
+        .locator('h2')
+        .evaluateAll((els) => els.slice(0, 3).map((e) => e.textContent)),
+    ).toEqual([
+      'ProtoGCD: Unified and Unbiased Prototype Learning for Generalized Category Discovery',
+      'Where to find Grokking in LLM Pretraining? Monitor Memorization-to-Generalization without Test',
+      'Only-IF:Revealing the Decisive Effect of Instruction Diversity on Generalization',
+    ]);
+    const paces = await results().evaluateAll((articles) =>
+      articles.map((a) => a.querySelector('.trend')?.textContent ?? null),
+    );
+    expect(paces.slice(0, 4)).toEqual(['↗ +10 upvotes/h', '↗ +5 upvotes/h', '↗ +2 upvotes/h', null]);
+    expect(await results().first().locator('.votes').textContent()).toBe('▲ 62 upvotes');
+    await page.screenshot({ path: join(SCREENSHOTS, 'trending.png'), fullPage: false });
+
+    // Back to the days.
+    await page.locator('#view-days').click();
+    await expect.poll(() => page.locator('#day-nav').isVisible()).toBe(true);
   });
 
   it('ran without console errors, CSP violations or dialogs, and called the public API only', () => {

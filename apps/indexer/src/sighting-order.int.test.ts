@@ -156,7 +156,13 @@ describe('a sighting of an unchanged page and the delayed chunk of the parse it 
     expect(revised).toMatchObject({
       title: 'Routing Under a Budget, Revised',
       upvotes: 7,
-      sources: [{ name: 'hf', url: URL, format: 'hf-json', capturedAt: T3, upvotes: 7 }],
+      // The page's first count and the first capture at its highest beside the latest: how
+      // fast it rose (the trending sort).
+      sources: [
+        { name: 'hf', url: URL, format: 'hf-json', capturedAt: T1, upvotes: 5 },
+        { name: 'hf', url: URL, format: 'hf-json', capturedAt: T2, upvotes: 7 },
+        { name: 'hf', url: URL, format: 'hf-json', capturedAt: T3, upvotes: 7 },
+      ],
       firstSeenAt: T1,
       lastSeenAt: T3,
     });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import { PaperSchema } from './paper.js';
+import { authorKey } from './ids.js';
+import { PaperSchema, type Paper } from './paper.js';
 
 export const SEARCH_LIMIT_MAX = 100;
 export const SEARCH_WINDOW_MAX = 10_000;
@@ -33,10 +34,24 @@ export const SORTS = [
   'publishedAt:asc',
   'firstSeenAt:desc',
   'upvotes:desc',
+  /** Fastest-rising first: upvote velocity decayed since the last gain (`trendingScore`). */
+  'trending',
 ] as const;
 export type SearchSort = (typeof SORTS)[number];
-export const FACETS = ['year', 'hasCode', 'source'] as const;
+export const FACETS = ['year', 'hasCode', 'source', 'authors'] as const;
 export type SearchFacet = (typeof FACETS)[number];
+/**
+ * Author names are many: the authors facet holds the most frequent ones only, this many, counted
+ * per author key (`authorKey`) and named as the paper with the smallest id among all those of
+ * the key spells it (`authorNameIn`), so a name does not change with the search; ties go to the
+ * smaller key. A name sent back as the `authors` filter matches every spelling of its key.
+ */
+export const AUTHOR_FACET_SIZE = 20;
+
+/** How `paper` spells the author of key `key`: its first author name with that key. */
+export function authorNameIn(paper: Pick<Paper, 'authors'>, key: string): string | undefined {
+  return paper.authors.find((name) => authorKey(name) === key);
+}
 
 /**
  * Typed filters; adapters turn them into engine filters by code, never by pasting user text.

@@ -23,8 +23,8 @@ export function firstSeenDay(paper: Pick<Paper, 'firstSeenAt'>): string {
 /**
  * The upvotes a paper showed on the day it was first listed: the count of the latest capture made
  * that day (UTC) that showed one, ties to the higher count. Null when no such capture is kept
- * (a record keeps, per page, its latest capture, so a page captured again on a later day no
- * longer has that day's count).
+ * (a record keeps, per page, its latest capture and, of those with a count, the first, the latest
+ * and the first at the highest, so a page captured again on later days may have none of that day).
  */
 export function dayUpvotes(paper: Pick<Paper, 'firstSeenAt' | 'sources'>): number | null {
   const day = firstSeenDay(paper);

@@ -5,4 +5,5 @@ export * from './api.js';
 export * from './ids.js';
 export * from './merge.js';
 export * from './days.js';
+export * from './trending.js';
 export * from './watches.js';

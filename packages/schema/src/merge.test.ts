@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalPaper, mergePapers } from './merge.js';
 import type { Paper, PaperSource } from './paper.js';
 import { PaperSchema } from './paper.js';
+import { upvoteVelocity } from './trending.js';
 
 const ID = 'arxiv-2401_00001';
 
@@ -152,6 +153,55 @@ describe('mergePapers', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('keeps what the upvote velocity needs: the same velocity as from every capture merged', () => {
+    fc.assert(
+      fc.property(fc.array(sightingArb, { minLength: 1, maxLength: 6 }), (sightings) => {
+        const merged = mergeAll(sightings);
+        expect(upvoteVelocity(merged)).toEqual(
+          upvoteVelocity({ sources: sightings.flatMap((s) => s.sources) }),
+        );
+        // At most four captures per page and source name: the latest, and of the counted ones
+        // the latest, the first and the first at the peak.
+        const perPage = new Map<string, number>();
+        for (const s of merged.sources)
+          perPage.set(`${s.url} ${s.name}`, (perPage.get(`${s.url} ${s.name}`) ?? 0) + 1);
+        for (const n of perPage.values()) expect(n).toBeLessThanOrEqual(4);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps the first counted capture and the first at the peak of a page', () => {
+    const url = pageUrls[0]!;
+    const at = (capturedAt: string, upvotes: number | null): Paper => ({
+      id: ID,
+      title: 'Prototype Learning',
+      abstract: '',
+      authors: [],
+      authorCount: null,
+      publishedAt: null,
+      upvotes,
+      codeUrls: [],
+      arxivId: null,
+      sources: [{ name: 'hf', url, format: 'hf-json', capturedAt, upvotes }],
+      firstSeenAt: capturedAt,
+      lastSeenAt: capturedAt,
+    });
+    const merged = mergeAll([
+      at(instants[2]!, 9),
+      at(instants[3]!, null),
+      at(instants[0]!, 3),
+      at(instants[1]!, 9),
+    ]);
+    expect(merged.sources.map((s) => [s.capturedAt, s.upvotes])).toEqual([
+      [instants[0], 3],
+      [instants[1], 9],
+      [instants[2], 9],
+      [instants[3], null],
+    ]);
+    expect(merged.upvotes).toBe(9);
   });
 
   it('keeps both names of a page listed by two sources', () => {

@@ -8,9 +8,10 @@ import type { Paper, PaperId, PaperSource } from './paper.js';
  * chosen by a rule that only looks at the values themselves (a merged record no longer
  * knows which sighting each of its fields came from):
  * - firstSeenAt is the earliest sighting, lastSeenAt the latest;
- * - sources keep, per page URL and source name, the latest capture and, when that one showed
- *   no count, also the latest capture that did (so a page that stops showing a count never
- *   erases it);
+ * - sources keep, per page URL and source name, the latest capture and, of the captures that
+ *   showed a count, the latest (so a page that stops showing a count never erases it), the
+ *   first and the first to show the highest count (so the record knows how fast the page's
+ *   count grew: `upvoteVelocity`);
  * - upvotes come from the latest capture that showed a count, so a backfill of old pages
  *   never brings back a stale count;
  * - the title is the one of the most recently seen sighting (ties: the greater title);
@@ -72,22 +73,35 @@ function longestAuthors(a: string[], b: string[]): string[] {
 }
 
 function mergeSources(a: PaperSource[], b: PaperSource[]): PaperSource[] {
-  const latest = new Map<string, PaperSource>();
-  const latestCounted = new Map<string, PaperSource>();
+  // Per page URL and source name: the latest capture; of the captures that showed a count, the
+  // latest, the first, and the first to show the highest count (what `upvoteVelocity` needs).
+  // Each is the best capture under a total order, so keeping them is commutative, associative
+  // and idempotent.
+  const best = new Map<string, PaperSource>();
+  const consider = (role: string, s: PaperSource, pick: (x: PaperSource, y: PaperSource) => PaperSource) => {
+    const key = `${role}\u0000${s.url}\u0000${s.name}`;
+    const seen = best.get(key);
+    best.set(key, seen ? pick(seen, s) : s);
+  };
   for (const s of [...a, ...b]) {
     // One page may be listed under two source names; each name keeps its own captures.
-    const key = `${s.url}\u0000${s.name}`;
-    const seen = latest.get(key);
-    latest.set(key, seen ? laterSource(seen, s) : s);
+    consider('latest', s, laterSource);
     if (s.upvotes === null) continue;
-    const counted = latestCounted.get(key);
-    latestCounted.set(key, counted ? laterSource(counted, s) : s);
+    consider('latestCounted', s, laterSource);
+    consider('firstCounted', s, earlierSource);
+    consider('peak', s, peakSource);
   }
-  const kept = [...latest.values()];
-  // A latest capture with a count is itself the latest counted one.
-  for (const [key, counted] of latestCounted) if (latest.get(key)?.upvotes === null) kept.push(counted);
-  return kept.sort(
-    (x, y) => compare(x.url, y.url) || compare(x.name, y.name) || compare(x.capturedAt, y.capturedAt),
+  // One capture may be best in several roles; it is kept once.
+  const kept = new Map<string, PaperSource>();
+  for (const s of best.values())
+    kept.set(`${s.url}\u0000${s.name}\u0000${s.capturedAt}\u0000${s.upvotes ?? ''}\u0000${s.format}`, s);
+  return [...kept.values()].sort(
+    (x, y) =>
+      compare(x.url, y.url) ||
+      compare(x.name, y.name) ||
+      compare(x.capturedAt, y.capturedAt) ||
+      (x.upvotes ?? -1) - (y.upvotes ?? -1) ||
+      compare(x.format, y.format),
   );
 }
 
@@ -95,11 +109,26 @@ function compare(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function laterSource(x: PaperSource, y: PaperSource): PaperSource {
-  if (x.capturedAt !== y.capturedAt) return x.capturedAt > y.capturedAt ? x : y;
-  // Same capture of the same page: keep whichever knows a count, deterministically.
+/** Of two captures made at the same instant: the one that knows a count, deterministically. */
+function sameInstantSource(x: PaperSource, y: PaperSource): PaperSource {
   if ((x.upvotes ?? -1) !== (y.upvotes ?? -1)) return (x.upvotes ?? -1) > (y.upvotes ?? -1) ? x : y;
   return `${x.name}\u0000${x.format}` <= `${y.name}\u0000${y.format}` ? x : y;
+}
+
+function laterSource(x: PaperSource, y: PaperSource): PaperSource {
+  if (x.capturedAt !== y.capturedAt) return x.capturedAt > y.capturedAt ? x : y;
+  return sameInstantSource(x, y);
+}
+
+function earlierSource(x: PaperSource, y: PaperSource): PaperSource {
+  if (x.capturedAt !== y.capturedAt) return x.capturedAt < y.capturedAt ? x : y;
+  return sameInstantSource(x, y);
+}
+
+/** The higher count; of equal counts, the capture that showed it first. */
+function peakSource(x: PaperSource, y: PaperSource): PaperSource {
+  if (x.upvotes !== y.upvotes) return (x.upvotes ?? -1) > (y.upvotes ?? -1) ? x : y;
+  return earlierSource(x, y);
 }
 
 function upvotesOf(sources: PaperSource[]): number | null {

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 import type { Paper } from '@paperwire/schema';
+import { SORTS, canonicalPaper, trendingScore } from '@paperwire/schema';
 import type { Settings } from 'meilisearch';
 import { describe, expect, it } from 'vitest';
 
@@ -17,6 +18,7 @@ import {
   settingsChanges,
   toDocument,
   toPaper,
+  topAuthorKeys,
 } from './meilisearch.js';
 
 const paper: Paper = {
@@ -56,6 +58,7 @@ describe('meilisearch documents', () => {
       firstSeenDay: '2025-11-03',
       firstSeenYear: 2025,
       listedUpvotes: 3,
+      trending: null,
     });
     expect(toPaper({ ...doc, _rankingScore: 0.5 })).toEqual(paper);
     expect(toDocument({ ...paper, publishedAt: null, codeUrls: [] })).toMatchObject({
@@ -63,6 +66,52 @@ describe('meilisearch documents', () => {
       year: null,
       publishedAtTs: null,
     });
+  });
+});
+
+describe('trending and authors on meilisearch', () => {
+  it('sorts on the trending score of the paper, the number the SQLite index stores', () => {
+    const rising = canonicalPaper({
+      ...paper,
+      sources: [
+        ...paper.sources,
+        { ...paper.sources[0]!, capturedAt: '2025-11-03T06:00:00.000Z', upvotes: 33 },
+      ],
+      upvotes: 33,
+      lastSeenAt: '2025-11-03T06:00:00.000Z',
+    });
+    const score = trendingScore(rising);
+    // 30 upvotes in 6 hours, last gained at 06:00.
+    expect(score).toBeCloseTo(Math.log2(5) + Date.UTC(2025, 10, 3, 6) / 3_600_000 / 24, 9);
+    expect(toDocument(rising).trending).toBe(score);
+    expect(meiliSort('trending', false)).toEqual(['trending:desc']);
+    expect(meiliSort('trending', true)).toEqual(['trending:desc', 'firstSeenAtTs:desc', 'id:asc']);
+  });
+
+  it('takes the most frequent author keys of a distribution, ties to the smaller key', () => {
+    const distribution: Record<string, number> = {};
+    for (let i = 1; i <= 25; i += 1) distribution[filterKey(`author-${String(i).padStart(2, '0')}`)] = i % 5;
+    distribution[filterKey('josé-garcía')] = 9;
+    // A value not in filterKey form is no key.
+    distribution['kxyz'] = 99;
+    const top = topAuthorKeys(distribution);
+    expect(top).toHaveLength(20);
+    expect(top[0]).toEqual({ key: 'josé-garcía', count: 9 });
+    expect(top.slice(1, 6).map((t) => t.key)).toEqual([
+      'author-04',
+      'author-09',
+      'author-14',
+      'author-19',
+      'author-24',
+    ]);
+    expect(top.map((t) => t.count)).toEqual([...top.map((t) => t.count)].sort((a, b) => b - a));
+    expect(topAuthorKeys({})).toEqual([]);
+  });
+
+  it('counts author keys most frequent first, the other facets by value', () => {
+    expect(DESIRED_SETTINGS.faceting.sortFacetValuesBy).toEqual({ '*': 'alpha', authorKeys: 'count' });
+    expect(DESIRED_SETTINGS.filterableAttributes).toContain('authorKeys');
+    expect(DESIRED_SETTINGS.sortableAttributes).toContain('trending');
   });
 });
 
@@ -136,6 +185,15 @@ describe('settingsChanges', () => {
       sortableAttributes: [...DESIRED_SETTINGS.sortableAttributes].reverse(),
     };
     expect(settingsChanges(applied)).toEqual({});
+  });
+
+  it('corrects facet value order set by count or by value for every facet', () => {
+    const alpha: Settings = {
+      ...fresh,
+      ...DESIRED_SETTINGS,
+      faceting: { maxValuesPerFacet: 1000, sortFacetValuesBy: { '*': 'alpha' } },
+    };
+    expect(settingsChanges(alpha)).toEqual({ faceting: DESIRED_SETTINGS.faceting });
   });
 
   it('counts totals exactly far past the deepest page, and corrects an index that counts fewer', () => {
@@ -212,7 +270,7 @@ describe('meilisearch filters', () => {
     expect(meiliSort('publishedAt:asc', true)).toEqual(['publishedAtTs:asc', 'firstSeenAtTs:desc', 'id:asc']);
     expect(meiliSort('relevance', true)).toEqual(['firstSeenAtTs:desc', 'id:asc']);
     expect(DESIRED_SETTINGS.rankingRules[0]).toBe('sort');
-    for (const sort of ['publishedAt:desc', 'publishedAt:asc', 'firstSeenAt:desc', 'upvotes:desc'] as const)
+    for (const sort of SORTS)
       for (const criterion of meiliSort(sort, false))
         expect(DESIRED_SETTINGS.sortableAttributes).toContain(criterion.split(':')[0]);
   });

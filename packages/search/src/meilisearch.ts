@@ -16,15 +16,18 @@ import type {
   StatsResponse,
 } from '@paperwire/schema';
 import {
+  AUTHOR_FACET_SIZE,
   FACETS,
   PaperIdSchema,
   PaperSchema,
   addDays,
   authorKey,
+  authorNameIn,
   dayHit,
   firstSeenDay,
   isTitlePaperId,
   listedUpvotes,
+  trendingScore,
 } from '@paperwire/schema';
 import { Meilisearch, MeilisearchApiError } from 'meilisearch';
 import type { EnqueuedTaskPromise, FacetDistribution, Index, Settings, Task } from 'meilisearch';
@@ -53,7 +56,7 @@ export interface MeiliIndexOptions {
  * ones when settings are applied (they derive from the paper alone), so filters and facets
  * cover papers indexed before the fields existed.
  */
-export const DOCUMENT_VERSION = 3;
+export const DOCUMENT_VERSION = 4;
 
 /** A stored Paper plus the fields derived from it for filtering, sorting and facets. */
 export type PaperDocument = Paper & {
@@ -69,6 +72,8 @@ export type PaperDocument = Paper & {
   firstSeenYear: number;
   /** The upvotes that order the papers of a day (`listedUpvotes`). */
   listedUpvotes: number | null;
+  /** The trending sort's score (`trendingScore`); null without a velocity. */
+  trending: number | null;
   /** `filterKey(authorKey(name))` of each named author. */
   authorKeys: string[];
   /** `filterKey(name)` of each source. */
@@ -110,6 +115,8 @@ const FACET_ATTRIBUTES: Record<SearchFacet, keyof PaperDocument> = {
   year: 'year',
   hasCode: 'hasCode',
   source: 'sourceNames',
+  // Counted per key; the adapter names the most frequent ones (`#authorFacet`).
+  authors: 'authorKeys',
 };
 
 /**
@@ -133,7 +140,7 @@ export const DESIRED_SETTINGS = {
     'year',
   ],
   // `id` breaks firstSeenAt ties, so a placeholder search has one order.
-  sortableAttributes: ['firstSeenAtTs', 'id', 'listedUpvotes', 'publishedAtTs', 'upvotes'],
+  sortableAttributes: ['firstSeenAtTs', 'id', 'listedUpvotes', 'publishedAtTs', 'trending', 'upvotes'],
   // `sort` first: an explicit sort is a strict order, relevance only breaks its ties. Without a
   // sort parameter the rule does nothing. Full relevance ties go to the newest paper.
   rankingRules: ['sort', 'words', 'typo', 'proximity', 'attribute', 'exactness', 'firstSeenAtTs:desc'],
@@ -145,8 +152,9 @@ export const DESIRED_SETTINGS = {
   },
   // Totals are exact up to this many hits.
   pagination: { maxTotalHits: MAX_TOTAL_HITS },
-  // Facet counts cover every value (years and sources are few), not the default first 100.
-  faceting: { maxValuesPerFacet: 1000 },
+  // Facet counts cover every value (years and sources are few), not the default first 100;
+  // author keys are many, and come most frequent first so the top ones are among those answered.
+  faceting: { maxValuesPerFacet: 1000, sortFacetValuesBy: { '*': 'alpha', authorKeys: 'count' } },
 } satisfies Settings;
 
 /** The alias index needs lookups by title id and by target (when a paper is deleted). */
@@ -249,7 +257,10 @@ class MeiliSearchIndex implements SearchIndex {
     const response = await this.#call('count facets', () =>
       this.#index.search('', { page: 1, hitsPerPage: 0, facets: FACETS.map((f) => FACET_ATTRIBUTES[f]) }),
     );
-    return facetCounts(response.facetDistribution, FACETS) as Record<SearchFacet, Record<string, number>>;
+    return (await this.#facetCounts(response.facetDistribution, FACETS)) as Record<
+      SearchFacet,
+      Record<string, number>
+    >;
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
@@ -282,6 +293,9 @@ class MeiliSearchIndex implements SearchIndex {
       }),
     );
     const start = offset - (page - 1) * hitsPerPage;
+    const facetDistribution = request.facets?.length
+      ? await this.#facetCounts(response.facetDistribution, request.facets)
+      : undefined;
     let total = response.totalHits;
     // Without filters a placeholder search matches every paper: its exact total is the
     // document count, also past the cap on counted hits.
@@ -312,9 +326,7 @@ class MeiliSearchIndex implements SearchIndex {
       offset,
       query: q,
       processingTimeMs: Math.round(performance.now() - started),
-      ...(request.facets?.length
-        ? { facetDistribution: facetCounts(response.facetDistribution, request.facets) }
-        : {}),
+      ...(facetDistribution ? { facetDistribution } : {}),
     };
   }
 
@@ -461,6 +473,48 @@ class MeiliSearchIndex implements SearchIndex {
     }
   }
 
+  /** Meilisearch's facet distribution under our facet names, every requested facet present. */
+  async #facetCounts(
+    distribution: FacetDistribution | undefined,
+    facets: readonly SearchFacet[],
+  ): Promise<Partial<Record<SearchFacet, Record<string, number>>>> {
+    const counts: Partial<Record<SearchFacet, Record<string, number>>> = {};
+    for (const facet of facets) {
+      const values = distribution?.[FACET_ATTRIBUTES[facet]] ?? {};
+      counts[facet] = facet === 'authors' ? await this.#authorFacet(values) : { ...values };
+    }
+    return counts;
+  }
+
+  /**
+   * The most frequent author keys of a distribution over `authorKeys`, as the SQLite index
+   * counts them: most frequent first, ties to the smaller key, each named as the paper with the
+   * smallest id holding it spells it (one multi-search for all of them).
+   */
+  async #authorFacet(distribution: Record<string, number>): Promise<Record<string, number>> {
+    const top = topAuthorKeys(distribution);
+    if (top.length === 0) return {};
+    const found = await this.#call('name the most frequent authors', () =>
+      this.#client.multiSearch({
+        queries: top.map(({ key }) => ({
+          indexUid: this.#name,
+          q: '',
+          limit: 1,
+          filter: [`authorKeys = ${filterString(filterKey(key))}`],
+          sort: ['id:asc'],
+          attributesToRetrieve: ['authors'],
+        })),
+      }),
+    );
+    const counts: Record<string, number> = {};
+    top.forEach(({ key, count }, i) => {
+      const authors = found.results[i]?.hits[0]?.authors;
+      const name = Array.isArray(authors) ? authorNameIn({ authors: authors as string[] }, key) : undefined;
+      counts[name ?? key] = count;
+    });
+    return counts;
+  }
+
   /** Rewrites documents whose derived fields are older than `DOCUMENT_VERSION`. */
   async #upgradeDocuments(): Promise<void> {
     for (;;) {
@@ -589,7 +643,10 @@ export function settingsChanges(current: Settings): Settings {
   if (!typoMatches) changes.typoTolerance = desired.typoTolerance;
   if (current.pagination?.maxTotalHits !== desired.pagination.maxTotalHits)
     changes.pagination = desired.pagination;
-  if (current.faceting?.maxValuesPerFacet !== desired.faceting.maxValuesPerFacet)
+  if (
+    current.faceting?.maxValuesPerFacet !== desired.faceting.maxValuesPerFacet ||
+    !isDeepStrictEqual(current.faceting?.sortFacetValuesBy, desired.faceting.sortFacetValuesBy)
+  )
     changes.faceting = desired.faceting;
   return changes;
 }
@@ -632,6 +689,7 @@ export function toDocument(paper: Paper): PaperDocument {
     firstSeenDay: firstSeenDay(paper),
     firstSeenYear: Number(firstSeenDay(paper).slice(0, 4)),
     listedUpvotes: listedUpvotes(paper),
+    trending: trendingScore(paper),
     authorKeys: authorKeys.map(filterKey),
     sourceKeys: sourceNames.map(filterKey),
     sourceNames,
@@ -674,18 +732,21 @@ export function meiliSort(sort: SearchSort, placeholder: boolean): string[] {
     'publishedAt:asc': ['publishedAtTs:asc'],
     'firstSeenAt:desc': ['firstSeenAtTs:desc'],
     'upvotes:desc': ['upvotes:desc'],
+    trending: ['trending:desc'],
   };
   return placeholder ? [...primary[sort], 'firstSeenAtTs:desc', 'id:asc'] : primary[sort];
 }
 
-/** Meilisearch's facet distribution under our facet names, every requested facet present. */
-function facetCounts(
-  distribution: FacetDistribution | undefined,
-  facets: readonly SearchFacet[],
-): Partial<Record<SearchFacet, Record<string, number>>> {
-  const counts: Partial<Record<SearchFacet, Record<string, number>>> = {};
-  for (const facet of facets) counts[facet] = { ...(distribution?.[FACET_ATTRIBUTES[facet]] ?? {}) };
-  return counts;
+/**
+ * The `AUTHOR_FACET_SIZE` most frequent author keys of a facet distribution over `authorKeys`
+ * (values in `filterKey` form): most frequent first, ties to the smaller key.
+ */
+export function topAuthorKeys(distribution: Record<string, number>): { key: string; count: number }[] {
+  return Object.entries(distribution)
+    .filter(([value]) => /^k(?:[0-9a-f]{2})+$/.test(value))
+    .map(([value, count]) => ({ key: Buffer.from(value.slice(1), 'hex').toString('utf8'), count }))
+    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, AUTHOR_FACET_SIZE);
 }
 
 /** Filter conditions for papers first seen in the days [from, to] (either end open when absent). */

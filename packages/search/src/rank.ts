@@ -1,4 +1,5 @@
 import type { Paper, SearchSort } from '@paperwire/schema';
+import { trendingScore } from '@paperwire/schema';
 
 import { searchWords } from './words.js';
 
@@ -160,6 +161,12 @@ export function byRelevance(a: Ranked, b: Ranked): number {
 export function bySort(sort: SearchSort): (a: Ranked, b: Ranked) => number {
   const nullsLast = <T>(x: T | null, y: T | null, order: (x: T, y: T) => number): number =>
     x === null ? (y === null ? 0 : 1) : y === null ? -1 : order(x, y);
+  // The engines store the same number, computed by the same function from the same record.
+  const scores = new Map<Paper, number | null>();
+  const trending = (paper: Paper): number | null => {
+    if (!scores.has(paper)) scores.set(paper, trendingScore(paper));
+    return scores.get(paper)!;
+  };
   const primary = (a: Paper, b: Paper): number => {
     switch (sort) {
       case 'relevance':
@@ -172,6 +179,8 @@ export function bySort(sort: SearchSort): (a: Ranked, b: Ranked) => number {
         return compareText(b.firstSeenAt, a.firstSeenAt);
       case 'upvotes:desc':
         return nullsLast(a.upvotes, b.upvotes, (x, y) => y - x);
+      case 'trending':
+        return nullsLast(trending(a), trending(b), (x, y) => y - x);
     }
   };
   return (a, b) => primary(a.paper, b.paper) || byRelevance(a, b);

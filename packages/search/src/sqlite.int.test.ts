@@ -242,6 +242,57 @@ describe('sqlite index file', () => {
     }
   });
 
+  it('upgrades a file written by schema version 6: every paper gets its trending score', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const rising = (n: number, from: number, to: number, hours: number): Paper => {
+      const paper = generateSightings(13, 1, [`arxiv-2501_0000${n}`])[0]!;
+      const source = { ...paper.sources[0]!, upvotes: from };
+      const later = new Date(Date.parse(source.capturedAt) + hours * 3_600_000).toISOString();
+      return canonicalPaper({
+        ...paper,
+        id: `arxiv-2501_0000${n}`,
+        upvotes: to,
+        sources: [source, { ...source, capturedAt: later, upvotes: to }],
+        lastSeenAt: later > paper.lastSeenAt ? later : paper.lastSeenAt,
+      });
+    };
+    // 1: 1/h; 2: 20/h, captured at the same times; 3: no velocity.
+    const papers = [rising(1, 0, 10, 10), rising(2, 0, 200, 10), rising(3, 5, 5, 10)];
+    const written = createSqliteIndex({ path });
+    await written.upsert(papers);
+    await written.close();
+    // As version 6 left it: no trending column.
+    const raw = new Database(path);
+    raw.exec('DROP INDEX papers_by_trending; ALTER TABLE papers DROP COLUMN trending;');
+    raw.pragma('user_version = 6');
+    raw.close();
+
+    const index = createSqliteIndex({ path });
+    try {
+      const trending = await index.search({ q: '', limit: 10, offset: 0, sort: 'trending' });
+      expect(trending.hits.map((h) => h.id)).toEqual([
+        'arxiv-2501_00002',
+        'arxiv-2501_00001',
+        'arxiv-2501_00003',
+      ]);
+      const check = new Database(path, { readonly: true });
+      try {
+        expect(check.pragma('user_version', { simple: true })).toBe(7);
+        const plan = check
+          .prepare(
+            `EXPLAIN QUERY PLAN SELECT p.doc FROM papers p WHERE 1
+               ORDER BY p.trending IS NULL, p.trending DESC, p.first_seen_at DESC, p.id LIMIT 10`,
+          )
+          .all() as { detail: string }[];
+        expect(plan.map((row) => row.detail).join('\n')).toContain('papers_by_trending');
+      } finally {
+        check.close();
+      }
+    } finally {
+      await index.close();
+    }
+  });
+
   it('finds words of every script, ligatures and superscripts, also in a file written before', async () => {
     const path = join(dir, 'papers.sqlite');
     const titles = [

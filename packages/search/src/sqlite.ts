@@ -17,7 +17,14 @@ import type {
   SearchSort,
   StatsResponse,
 } from '@paperwire/schema';
-import { FACETS, PaperSchema, authorKey } from '@paperwire/schema';
+import {
+  AUTHOR_FACET_SIZE,
+  FACETS,
+  PaperSchema,
+  authorKey,
+  authorNameIn,
+  trendingScore,
+} from '@paperwire/schema';
 import Database from 'better-sqlite3';
 
 import { SqliteDays } from './days.js';
@@ -128,10 +135,21 @@ const MIGRATIONS: readonly Migration[] = [
   `,
     then: (index) => index.writeTitleTier(),
   },
+  {
+    // The trending sort (`trendingScore`): a time-independent score per paper, written with it,
+    // and the index a placeholder search walks in its order.
+    sql: `
+  ALTER TABLE papers ADD COLUMN trending REAL;
+  CREATE INDEX papers_by_trending ON papers (trending IS NULL, trending DESC, first_seen_at DESC, id);
+  `,
+    then: (index) => index.writeTrending(),
+  },
 ];
 
 /** The schema version that brought the title tier's tables. */
 const TITLE_TIER_VERSION = 6;
+/** The schema version that brought the trending column. */
+const TRENDING_VERSION = 7;
 const SEARCH_WEIGHTS = COLUMN_WEIGHTS.map((w) => w.toFixed(1)).join(', ');
 const SIMILAR_WEIGHTS = '3.0, 1.0, 0.0';
 /** How many of a paper's most distinctive words make up its "similar" query. */
@@ -226,14 +244,16 @@ export class SqliteSearchIndex implements SearchIndex {
   readonly #statements = new Map<string, Database.Statement>();
   /** The day queries (`days.ts`), prepared on first use. */
   #days: SqliteDays | undefined;
-  /** Whole-index facet counts, kept until the data changes (`#dataVersion`). */
-  #facetsCache: { version: string; facets: Facets } | undefined;
+  /** Whole-index facet counts, each kept once asked until the data changes (`#dataVersion`). */
+  #facetsCache: { version: string; facets: Partial<Facets> } | undefined;
   /** Write transactions of this connection (`PRAGMA data_version` counts those of others). */
   #writes = 0;
   /** The index's average paper length in words, for the impacts of the papers being written. */
   #averageLength: number | undefined;
   /** Whether the file has the title tier's tables yet (schema version 6), during migrations too. */
   #titleTierKept = false;
+  /** Whether the file has the trending column yet (schema version 7), during migrations too. */
+  #trendingKept = false;
   /**
    * Words this connection knows are in `vocab_tails`: a paper's words are looked up here, not
    * written again one statement each (words are never removed, so what is known stays true).
@@ -266,6 +286,7 @@ export class SqliteSearchIndex implements SearchIndex {
             `schema version ${version}, not ${MIGRATIONS.length}: a writer has not migrated it yet`,
           );
         this.#titleTierKept = true;
+        this.#trendingKept = true;
       } else {
         mkdirSync(dirname(path), { recursive: true });
         this.#db = new Database(path);
@@ -366,7 +387,7 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   async facets(): Promise<Facets> {
-    return this.#db.transaction(() => this.#wholeIndexFacets())();
+    return this.#db.transaction(() => this.#wholeIndexFacets(FACETS) as Facets)();
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
@@ -519,6 +540,12 @@ export class SqliteSearchIndex implements SearchIndex {
       this.#writeTitleTierRows(row.seq, JSON.parse(row.doc) as Paper);
   }
 
+  /** The trending score of every paper (schema version 7). */
+  writeTrending(): void {
+    for (const row of this.#db.prepare<[], PaperRow>('SELECT seq, doc FROM papers ORDER BY seq').all())
+      this.#writeTrending(row.seq, JSON.parse(row.doc) as Paper);
+  }
+
   /** Every paper's text indexed again, after the full-text table was made anew. */
   reindexText(): void {
     for (const row of this.#db.prepare<[], PaperRow>('SELECT seq, doc FROM papers ORDER BY seq').all()) {
@@ -541,12 +568,14 @@ export class SqliteSearchIndex implements SearchIndex {
           );
         }
         this.#titleTierKept = version >= TITLE_TIER_VERSION;
+        this.#trendingKept = version >= TRENDING_VERSION;
         for (const [i, migration] of MIGRATIONS.slice(version).entries()) {
           this.#db.exec(migration.sql);
           // A migration may empty the word tables.
           this.#knownWords.clear();
           // Papers written by a migration's own step get title tier rows once the tables exist.
           if (version + i + 1 >= TITLE_TIER_VERSION) this.#titleTierKept = true;
+          if (version + i + 1 >= TRENDING_VERSION) this.#trendingKept = true;
           migration.then?.(this);
         }
         if (version !== MIGRATIONS.length) this.#db.pragma(`user_version = ${MIGRATIONS.length}`);
@@ -688,7 +717,7 @@ export class SqliteSearchIndex implements SearchIndex {
     );
   }
 
-  /** The rows filters and facets use: author keys and source names. */
+  /** The rows filters and facets use: author keys and source names; and the trending score. */
   #writeDerived(seq: number, paper: Paper): void {
     this.#statement('DELETE FROM paper_authors WHERE seq = ?').run(seq);
     this.#statement('DELETE FROM paper_sources WHERE seq = ?').run(seq);
@@ -696,6 +725,13 @@ export class SqliteSearchIndex implements SearchIndex {
       if (key !== '') this.#statement('INSERT INTO paper_authors (key, seq) VALUES (?, ?)').run(key, seq);
     for (const name of new Set(paper.sources.map((s) => s.name)))
       this.#statement('INSERT INTO paper_sources (name, seq) VALUES (?, ?)').run(name, seq);
+    // The score derives from the sources alone, and this runs whenever they change.
+    this.#writeTrending(seq, paper);
+  }
+
+  #writeTrending(seq: number, paper: Paper): void {
+    if (!this.#trendingKept) return;
+    this.#statement('UPDATE papers SET trending = ? WHERE seq = ?').run(trendingScore(paper), seq);
   }
 
   #documentFrequency(term: string): number {
@@ -725,13 +761,14 @@ export class SqliteSearchIndex implements SearchIndex {
     return `${this.#db.pragma('data_version', { simple: true }) as number}:${this.#writes}`;
   }
 
-  #wholeIndexFacets(): Facets {
+  #wholeIndexFacets(wanted: readonly SearchFacet[]): Partial<Facets> {
     const version = this.#dataVersion();
-    if (this.#facetsCache?.version !== version) {
-      const { facets } = this.#countFacets(PAPER_COLUMNS, '1', {}, FACETS);
-      this.#facetsCache = { version, facets: facets as Facets };
-    }
-    return structuredClone(this.#facetsCache.facets);
+    if (this.#facetsCache?.version !== version) this.#facetsCache = { version, facets: {} };
+    const cached = this.#facetsCache.facets;
+    // Author counts cost a pass over every author of every paper: only when asked.
+    const missing = [...new Set(wanted)].filter((f) => cached[f] === undefined);
+    if (missing.length > 0) Object.assign(cached, this.#countFacets(PAPER_COLUMNS, '1', {}, missing).facets);
+    return structuredClone(pick(cached as Facets, wanted));
   }
 
   /** An empty query: every paper that passes the filters, in the sort's order (indexes give it). */
@@ -746,7 +783,7 @@ export class SqliteSearchIndex implements SearchIndex {
     if (request.facets?.length) {
       ({ total, facets } = filtered
         ? this.#countFacets(PAPER_COLUMNS, where, params, request.facets)
-        : { total: this.#count(), facets: pick(this.#wholeIndexFacets(), request.facets) });
+        : { total: this.#count(), facets: this.#wholeIndexFacets(request.facets) });
     } else {
       total = filtered
         ? (this.#db
@@ -832,7 +869,7 @@ export class SqliteSearchIndex implements SearchIndex {
     const total = selection.filtered ? undefined : this.#countMatches(selection);
     // Every paper matches: the whole index's counts, which are kept between searches.
     if (total !== undefined && total === this.#count())
-      return { total, facets: pick(this.#wholeIndexFacets(), facets) };
+      return { total, facets: this.#wholeIndexFacets(facets) };
     const matching = `p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @first) AND ${selection.where}`;
     return this.#countFacets(
       PAPER_COLUMNS,
@@ -871,6 +908,22 @@ export class SqliteSearchIndex implements SearchIndex {
           .all(params);
         for (const { name, n } of sources) values.set(name, n);
       }
+      if (facet === 'authors') {
+        // The most frequent keys only, most frequent first (ties: the smaller key).
+        const top =
+          where === '1'
+            ? `SELECT a.key AS key, count(*) AS n FROM paper_authors a GROUP BY a.key`
+            : `SELECT a.key AS key, count(*) AS n FROM ${from} JOIN paper_authors a ON a.seq = p.seq
+                 WHERE ${where} GROUP BY a.key`;
+        const keys = this.#db
+          .prepare<[Record<string, unknown>], { key: string; n: number }>(
+            `${top} ORDER BY n DESC, key LIMIT ${AUTHOR_FACET_SIZE}`,
+          )
+          .all(params);
+        for (const { key, n } of keys) values.set(this.#authorName(key), n);
+        counts[facet] = Object.fromEntries(values);
+        continue;
+      }
       for (const r of rows) {
         const value =
           facet === 'year'
@@ -885,6 +938,15 @@ export class SqliteSearchIndex implements SearchIndex {
       counts[facet] = Object.fromEntries([...values].sort(([a], [b]) => (a < b ? -1 : 1)));
     }
     return { total, facets: counts };
+  }
+
+  /** The name the authors facet gives a key: as the paper with the smallest id holding it spells it. */
+  #authorName(key: string): string {
+    const authors = this.#statement<[string], { authors: string }>(
+      `SELECT p.doc -> '$.authors' AS authors FROM paper_authors a JOIN papers p ON p.seq = a.seq
+         WHERE a.key = ? ORDER BY p.id LIMIT 1`,
+    ).get(key)?.authors;
+    return (authors && authorNameIn({ authors: JSON.parse(authors) as string[] }, key)) ?? key;
   }
 
   /** What bm25 needs of the whole index, from FTS5's own totals. */
@@ -1342,6 +1404,8 @@ function sortKeys(sort: SearchSort): string {
       return 'p.first_seen_at DESC, ';
     case 'upvotes:desc':
       return 'p.upvotes IS NULL, p.upvotes DESC, ';
+    case 'trending':
+      return 'p.trending IS NULL, p.trending DESC, ';
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  AUTHOR_FACET_SIZE,
   authorKey,
   FACETS,
   SEARCH_LIMIT_MAX,
@@ -109,11 +110,11 @@ export const searchParameters = {
   }),
   sort: parameter({
     description:
-      'Order of the hits: relevance (default), or a strict order with ties broken by relevance. firstSeenAt:desc lists what is new first.',
+      'Order of the hits: relevance (default), or a strict order with ties broken by relevance. firstSeenAt:desc lists what is new first; trending lists the papers whose upvotes grow fastest first (upvotes gained per hour between two captures of a page, halved for every 24 hours since the last gain), papers without such a gain after them.',
     schema: z.enum(SORTS, { error: `sort must be one of ${SORTS.join(', ')}` }).default('relevance'),
   }),
   facets: parameter({
-    description: `Count the whole result set by these fields, in facetDistribution (any of ${FACETS.join(', ')}).`,
+    description: `Count the whole result set by these fields, in facetDistribution (any of ${FACETS.join(', ')}). authors holds the ${AUTHOR_FACET_SIZE} most frequent authors only, by name (spellings of one name count together); a name given back as the authors filter matches them all.`,
     schema: z.array(z.enum(FACETS, { error: `facets must be among ${FACETS.join(', ')}` })).optional(),
     list: { max: FACETS.length },
   }),

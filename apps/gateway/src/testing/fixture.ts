@@ -146,3 +146,27 @@ export const HAND_BUILT: readonly Paper[] = [QEC, MEMORIES, ANNEALING, MARKUP];
 export async function seedPapers(): Promise<Paper[]> {
   return [...(await fixturePapers()), ...HAND_BUILT];
 }
+
+/** When the fixture's page is captured again, in `recapturedPapers`. */
+export const HF_RECAPTURED_AT = '2025-11-03T06:00:00.000Z';
+/** Upvotes gained by the fixture's counted papers by the second capture, six hours later. */
+const GAINED = [60, 12, 30, 0];
+
+/**
+ * The fixture's page captured again six hours later: every paper seen again, the papers that
+ * showed a count having gained `GAINED` (10, 2, 5 and 0 upvotes an hour). Merged with the
+ * fixture, three papers trend: the first counted one, then the third, then the second.
+ */
+export async function recapturedPapers(): Promise<Paper[]> {
+  let counted = 0;
+  return (await fixturePapers()).map((paper) => {
+    const upvotes = paper.upvotes === null ? null : paper.upvotes + (GAINED[counted++] ?? 0);
+    return canonicalPaper({
+      ...paper,
+      upvotes,
+      sources: paper.sources.map((s) => ({ ...s, capturedAt: HF_RECAPTURED_AT, upvotes })),
+      firstSeenAt: HF_RECAPTURED_AT,
+      lastSeenAt: HF_RECAPTURED_AT,
+    });
+  });
+}

@@ -62,6 +62,12 @@ mark { background: var(--mark); color: var(--mark-fg); border-radius: 2px; paddi
 .meta { color: var(--muted); font-size: .85rem; display: flex; flex-wrap: wrap; gap: .15rem 1rem; margin: 0; }
 .meta .votes { font-weight: 600; color: var(--fg); }
 .authors { font-size: .9rem; margin: .15rem 0 0; color: var(--muted); }
+.authors a { color: inherit; text-decoration-color: var(--line); }
+.authors a:hover { color: var(--accent); }
+.meta .trend { font-weight: 600; color: var(--accent); }
+.views { display: flex; gap: .4rem; margin: 0 0 .75rem; }
+.views a { padding: .15rem .8rem; border: 1px solid var(--line); border-radius: 999px; text-decoration: none; font-size: .9rem; }
+.views a[aria-current=page] { background: var(--accent); border-color: var(--accent); color: var(--accent-fg); font-weight: 600; }
 .abstract { margin: .45rem 0 .5rem; }
 .actions { display: flex; flex-wrap: wrap; align-items: center; gap: .35rem .9rem; font-size: .9rem; }
 .actions button { padding: .2rem .6rem; font-size: .85rem; border-radius: 6px; }
@@ -93,8 +99,12 @@ const SCRIPT = `
   const DEBOUNCE_MS = 200;
   const SIMILAR_LIMIT = 5;
   const WINDOW_MAX = 10000;
-  const FILTER_KEYS = ['from', 'to', 'year', 'source', 'hasCode', 'minUpvotes', 'sort'];
-  const FEED_KEYS = ['from', 'to', 'year', 'source', 'hasCode', 'minUpvotes'];
+  const FILTER_KEYS = ['from', 'to', 'year', 'source', 'authors', 'hasCode', 'minUpvotes', 'sort'];
+  const FEED_KEYS = ['from', 'to', 'year', 'source', 'authors', 'hasCode', 'minUpvotes'];
+  /** Author names shown before "and N others". */
+  const AUTHORS_SHOWN = 3;
+  const HOUR_MS = 3600000;
+  const HALF_LIFE_HOURS = 24;
   const DAY_PAGE_SIZE = 100;
   const SPANS = ['day', 'week', 'month'];
 
@@ -116,9 +126,11 @@ const SCRIPT = `
   const spanLinks = { day: $('span-day'), week: $('span-week'), month: $('span-month') };
   const feeds = { atom: $('feed-atom'), json: $('feed-json'), atomLink: $('feed-link'), jsonLink: $('feed-json-link') };
   const controls = {
-    from: $('from'), to: $('to'), year: $('year'), source: $('source'),
+    from: $('from'), to: $('to'), year: $('year'), source: $('source'), authors: $('authors'),
     hasCode: $('hasCode'), minUpvotes: $('minUpvotes'), sort: $('sort'),
   };
+  const authorList = $('author-list');
+  const views = { days: $('view-days'), trending: $('view-trending') };
 
   let offset = 0;
   let timer = 0;
@@ -198,12 +210,50 @@ const SCRIPT = `
     return '/?day=' + encodeURIComponent(date) + (span === 'day' ? '' : '&span=' + span);
   }
 
+  /**
+   * How fast the paper's upvotes grew, as the index's trending sort reads its captures: per page,
+   * the gain from the first counted capture to the first showing the highest count, per hour (at
+   * least one); the page whose trend is highest now. Null when no page gained.
+   */
+  function velocityOf(paper) {
+    const pages = new Map();
+    for (const s of paper.sources) {
+      if (s.upvotes === null) continue;
+      const key = s.url + ' ' + s.name;
+      const seen = pages.get(key);
+      if (!seen) { pages.set(key, { first: s, peak: s }); continue; }
+      if (s.capturedAt < seen.first.capturedAt || (s.capturedAt === seen.first.capturedAt && s.upvotes > seen.first.upvotes)) seen.first = s;
+      if (s.upvotes > seen.peak.upvotes || (s.upvotes === seen.peak.upvotes && s.capturedAt < seen.peak.capturedAt)) seen.peak = s;
+    }
+    let best = null;
+    for (const { first, peak } of pages.values()) {
+      const gained = peak.upvotes - first.upvotes;
+      const hours = (Date.parse(peak.capturedAt) - Date.parse(first.capturedAt)) / HOUR_MS;
+      if (gained <= 0 || hours <= 0) continue;
+      const perHour = gained / Math.max(1, hours);
+      const score = Math.log2(perHour) + Date.parse(peak.capturedAt) / HOUR_MS / HALF_LIFE_HOURS;
+      if (!best || score > best.score) best = { perHour, gainedAt: peak.capturedAt, score };
+    }
+    return best;
+  }
+  function showRate(perHour) {
+    return (perHour < 10 ? String(Math.round(perHour * 10) / 10) : String(Math.round(perHour))) + ' upvotes/h';
+  }
+
   function arxivIdOf(paper) {
     return paper.arxivId && /^[A-Za-z0-9._\\/-]+$/.test(paper.arxivId) ? paper.arxivId : null;
   }
 
   // ---- rendering ------------------------------------------------------------------------
-  function renderHit(paper, position, upvotes) {
+  function authorLink(name) {
+    const a = document.createElement('a');
+    a.href = '/?authors=' + encodeURIComponent(name);
+    a.textContent = name;
+    a.title = 'Papers by ' + name;
+    return a;
+  }
+
+  function renderHit(paper, position, upvotes, trending) {
     const node = template.content.firstElementChild.cloneNode(true);
     const article = node.querySelector('article');
     const headingId = 'hit-' + position;
@@ -219,13 +269,24 @@ const SCRIPT = `
     meta.append(time(paper.firstSeenAt, 'First seen '));
     const votes = upvotes === undefined ? paper.upvotes : upvotes;
     if (votes !== null) meta.append(span('\\u25B2 ' + plural(votes, 'upvote'), 'votes'));
+    const velocity = trending ? velocityOf(paper) : null;
+    if (velocity) {
+      const trend = span('\\u2197 +' + showRate(velocity.perHour), 'trend');
+      trend.title = 'Gained ' + showRate(velocity.perHour) + ' until ' + showDate(velocity.gainedAt);
+      meta.append(trend);
+    }
     for (const name of [...new Set(paper.sources.map((s) => s.name))]) meta.append(span(name, 'tag'));
 
     const authors = node.querySelector('.authors');
     if (paper.authors.length > 0) {
-      const shown = paper.authors.slice(0, 5).join(', ');
-      const more = (paper.authorCount ?? paper.authors.length) - Math.min(5, paper.authors.length);
-      authors.textContent = shown + (more > 0 ? ' and ' + plural(more, 'other') : '');
+      // Every name links to the author's papers; past a few, the rest are counted.
+      const shown = paper.authors.slice(0, AUTHORS_SHOWN);
+      const more = Math.max(paper.authorCount ?? 0, paper.authors.length) - shown.length;
+      shown.forEach((name, i) => {
+        if (i > 0) authors.append(i === shown.length - 1 && more <= 0 ? ' and ' : ', ');
+        authors.append(authorLink(name));
+      });
+      if (more > 0) authors.append(' and ' + plural(more, 'other'));
     } else if (paper.authorCount) {
       authors.textContent = plural(paper.authorCount, 'author');
     } else {
@@ -316,10 +377,18 @@ const SCRIPT = `
     if (controls.to.value) values.to = controls.to.value;
     if (controls.year.value) values.year = controls.year.value;
     if (controls.source.value) values.source = controls.source.value;
+    if (controls.authors.value.trim()) values.authors = controls.authors.value.trim();
     if (controls.hasCode.checked) values.hasCode = 'true';
     if (controls.minUpvotes.value !== '') values.minUpvotes = controls.minUpvotes.value;
     if (controls.sort.value !== 'relevance') values.sort = controls.sort.value;
     return values;
+  }
+
+  function setView(view) {
+    for (const [name, link] of Object.entries(views)) {
+      if (name === view) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
   }
 
   function describe(body, query, filtered) {
@@ -402,6 +471,7 @@ const SCRIPT = `
 
   async function showDays() {
     showingDays = true;
+    setView('days');
     if (inFlight) inFlight.abort();
     const controller = new AbortController();
     inFlight = controller;
@@ -470,6 +540,8 @@ const SCRIPT = `
     dayNav.hidden = true;
     setFeeds(query, chosen);
     const filtered = Object.keys(chosen).some((k) => k !== 'sort');
+    const trending = chosen.sort === 'trending';
+    setView(trending && !query && !filtered ? 'trending' : null);
     if (inFlight) inFlight.abort();
     const controller = new AbortController();
     inFlight = controller;
@@ -490,10 +562,11 @@ const SCRIPT = `
         const message = body && typeof body.message === 'string' ? body.message : 'HTTP ' + response.status;
         throw new Error(message);
       }
-      results.replaceChildren(...body.hits.map((hit, i) => renderHit(hit, body.offset + i)));
+      results.replaceChildren(...body.hits.map((hit, i) => renderHit(hit, body.offset + i, undefined, trending)));
       empty.hidden = true;
       if (body.total === 0) showEmpty(query, filtered);
-      setStatus(body.total === 0 ? '' : describe(body, query, filtered), false);
+      const order = trending ? ' Trending: fastest-rising first; a day without a gain halves a paper\\u2019s pace.' : '';
+      setStatus(body.total === 0 ? '' : describe(body, query, filtered) + order, false);
       pager.hidden = body.total <= PAGE_SIZE;
       prev.disabled = body.offset === 0;
       next.disabled = body.offset + body.hits.length >= Math.min(body.total, WINDOW_MAX);
@@ -527,6 +600,7 @@ const SCRIPT = `
     controls.to.value = '';
     controls.year.value = '';
     controls.source.value = '';
+    controls.authors.value = '';
     controls.hasCode.checked = false;
     controls.minUpvotes.value = '';
     controls.sort.value = 'relevance';
@@ -558,6 +632,14 @@ const SCRIPT = `
       const { facetDistribution } = await response.json();
       fillSelect(controls.year, facetDistribution.year, (a, b) => Number(b[0]) - Number(a[0]), initial.year);
       fillSelect(controls.source, facetDistribution.source, (a, b) => a[0].localeCompare(b[0]), initial.source);
+      // The most frequent authors, most frequent first, as suggestions for the author field.
+      const authors = Object.entries(facetDistribution.authors || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      authorList.replaceChildren(...authors.map(([name, count]) => {
+        const option = document.createElement('option');
+        option.value = name;
+        option.label = name + ' (' + plural(count, 'paper') + ')';
+        return option;
+      }));
     } catch {
       fillSelect(controls.year, {}, () => 0, initial.year);
       fillSelect(controls.source, {}, () => 0, initial.source);
@@ -569,6 +651,7 @@ const SCRIPT = `
   form.addEventListener('submit', (event) => { event.preventDefault(); searchNow(); });
   filters.addEventListener('change', searchNow);
   controls.minUpvotes.addEventListener('input', searchSoon);
+  controls.authors.addEventListener('keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); searchNow(); } });
   $('clear').addEventListener('click', () => { clearFilters(); controls.from.focus(); });
   prev.addEventListener('click', () => { offset = Math.max(0, offset - pageSize()); search(); input.focus(); });
   next.addEventListener('click', () => { offset += pageSize(); search(); input.focus(); });
@@ -625,6 +708,7 @@ export const SEARCH_PAGE_HTML = `<!doctype html>
           <option value="publishedAt:desc">Newest published</option>
           <option value="publishedAt:asc">Oldest published</option>
           <option value="upvotes:desc">Most upvoted</option>
+          <option value="trending">Trending</option>
         </select>
       </div>
       <div class="field">
@@ -645,6 +729,11 @@ export const SEARCH_PAGE_HTML = `<!doctype html>
         <select id="source" name="source"><option value="">Any source</option></select>
       </div>
       <div class="field">
+        <label for="authors">Author</label>
+        <input id="authors" name="authors" type="text" list="author-list" autocomplete="off" spellcheck="false" maxlength="200" placeholder="Any author">
+        <datalist id="author-list"></datalist>
+      </div>
+      <div class="field">
         <label for="minUpvotes">At least this many upvotes</label>
         <input id="minUpvotes" name="minUpvotes" type="number" min="0" step="1" inputmode="numeric" placeholder="0">
       </div>
@@ -653,6 +742,7 @@ export const SEARCH_PAGE_HTML = `<!doctype html>
     </fieldset>
   </aside>
   <main>
+    <nav class="views" aria-label="Views"><a id="view-days" href="/">Days</a><a id="view-trending" href="/?sort=trending">Trending</a></nav>
     <nav id="day-nav" class="daynav" aria-label="Days" hidden>
       <a id="day-prev" class="step" rel="prev">← Previous day</a>
       <h2 id="day-title"></h2>

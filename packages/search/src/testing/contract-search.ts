@@ -165,6 +165,9 @@ export function searchFeatureContract(current: () => SearchIndex): void {
       'publishedAt:desc': [8, 5, 4, 9, 6, 1, 2, 7, 3],
       'publishedAt:asc': [7, 2, 1, 9, 6, 5, 4, 8, 3],
       'upvotes:desc': [3, 9, 4, 6, 1, 8, 5, 2, 7],
+      // 6/h at 11-06 02:00, 10/h at 11-03 04:00, 1/h at 11-03 08:00, 2/h at 11-01 02:00; the
+      // papers without a velocity after them, newest first.
+      trending: [9, 3, 4, 1, 8, 5, 2, 6, 7],
     };
     for (const [sort, order] of Object.entries(expected) as [SearchSort, number[]][]) {
       expect(numbers(await search({ sort })), sort).toEqual(order);
@@ -184,6 +187,8 @@ export function searchFeatureContract(current: () => SearchIndex): void {
       ['publishedAt:asc', [[7], [2], [1], [6], [9], [4], [3]]],
       ['upvotes:desc', [[3], [4, 6], [9], [1], [7], [2]]],
       ['firstSeenAt:desc', [[9], [4], [3], [6], [2], [1], [7]]],
+      // Papers without a velocity last, in relevance order: the word in the title first.
+      ['trending', [[9], [3], [4], [1], [6, 7], [2]]],
       [
         'relevance',
         [
@@ -202,7 +207,7 @@ export function searchFeatureContract(current: () => SearchIndex): void {
   it('counts facets over the whole result set, not the page', async () => {
     await current().upsert([...CORPUS]);
     const matching = CORPUS.filter((p) => PROTOTYPE_PAPERS.includes(numberOf(p)));
-    const page = await search({ q: 'prototype', limit: 1, facets: ['year', 'hasCode', 'source'] });
+    const page = await search({ q: 'prototype', limit: 1, facets: ['year', 'hasCode', 'source', 'authors'] });
     expect(page.hits).toHaveLength(1);
     expect(page.total).toBe(matching.length);
     expect(page.facetDistribution).toEqual(facetCountsOf(matching));
@@ -212,10 +217,10 @@ export function searchFeatureContract(current: () => SearchIndex): void {
       limit: 2,
       offset: 2,
       filters: { hasCode: true },
-      facets: ['source', 'year'],
+      facets: ['source', 'year', 'authors'],
     });
-    const { source, year } = facetCountsOf(withCode);
-    expect(filtered.facetDistribution).toEqual({ source, year });
+    const { source, year, authors } = facetCountsOf(withCode);
+    expect(filtered.facetDistribution).toEqual({ source, year, authors });
 
     expect((await search({ q: 'prototype' })).facetDistribution).toBeUndefined();
     const none = await search({ q: 'zzzzzz', facets: ['year', 'hasCode', 'source'] });
@@ -224,9 +229,81 @@ export function searchFeatureContract(current: () => SearchIndex): void {
   });
 
   it('counts facets over the whole index', async () => {
-    await expect(current().facets()).resolves.toEqual({ year: {}, hasCode: {}, source: {} });
+    await expect(current().facets()).resolves.toEqual({ year: {}, hasCode: {}, source: {}, authors: {} });
     await current().upsert([...CORPUS]);
     await expect(current().facets()).resolves.toEqual(facetCountsOf(CORPUS));
+  });
+
+  it('counts authors per name key, the most frequent only, each under one spelling', async () => {
+    await current().upsert([...CORPUS]);
+    // José García-López (paper 1) and Jose Garcia Lopez (paper 6) are one author.
+    expect((await search({ facets: ['authors'] })).facetDistribution).toEqual({
+      authors: { 'José García-López': 2, 'Ada Lovelace': 2, 'Grace Hopper': 2, 'Alan Turing': 1 },
+    });
+    // The name a facet gives filters by every spelling of it.
+    const byName = await search({
+      filters: { authors: [authorKey('José García-López')] },
+      facets: ['authors'],
+    });
+    expect(sorted(numbers(byName))).toEqual([1, 6]);
+    expect(byName.facetDistribution).toEqual({ authors: { 'José García-López': 2, 'Ada Lovelace': 1 } });
+
+    // Thirty-two authors over six papers: the top twenty by count, ties to the smaller key.
+    const many = Array.from({ length: 6 }, (_, i) => {
+      const k = i + 1;
+      const names = Array.from({ length: 5 * k }, (_, j) => `Author ${String(j + 1).padStart(2, '0')}`);
+      return canonicalPaper({
+        ...wordsPaper(k, `Crowded Paper ${k}`),
+        authors: k <= 3 ? ['Zed Last', ...names, 'Aaron First'] : names,
+      });
+    });
+    await current().upsert(many);
+    const crowded = await search({ q: 'crowded', facets: ['authors'] });
+    expect(crowded.total).toBe(6);
+    const expected: Record<string, number> = {};
+    const count = (j: number): number => 6 - Math.ceil(j / 5) + 1;
+    for (let j = 1; j <= 15; j += 1) expected[`Author ${String(j).padStart(2, '0')}`] = count(j);
+    // Count 3: Aaron First, Author 16 … 20 and Zed Last; the first five keys of them make twenty.
+    expected['Aaron First'] = 3;
+    for (let j = 16; j <= 19; j += 1) expected[`Author ${j}`] = 3;
+    expect(crowded.facetDistribution?.authors).toEqual(expected);
+    expect(Object.keys(crowded.facetDistribution!.authors!)).toHaveLength(20);
+    expect(Object.values(crowded.facetDistribution!.authors!)).toEqual(
+      [...Object.values(expected)].sort((a, b) => b - a),
+    );
+  });
+
+  it('sorts by trend the sightings it merged, wherever they came from', async () => {
+    const page = 'https://huggingface.co/api/daily_papers?date=2025-11-03';
+    const seen = (n: number, hour: number, upvotes: number | null): Paper => {
+      const capturedAt = new Date(Date.UTC(2025, 10, 3) + hour * 3_600_000).toISOString();
+      return canonicalPaper({
+        ...wordsPaper(n, `Rising Paper ${n}`, capturedAt),
+        upvotes,
+        sources: [{ name: 'hf-api', url: page, format: 'hf-json', capturedAt, upvotes }],
+      });
+    };
+    // 1: 40/h until hour 2. 2: 10/h until hour 60, so it trends more than 1 from then on
+    // (40 · 2^(-58/24) < 10). 3: 3/h until hour 31. 4: seen twice, no gain: last.
+    const sightings = [
+      [seen(1, 0, 0), seen(1, 2, 80), seen(1, 30, 80)],
+      [seen(2, 54, 0), seen(2, 56, 20), seen(2, 60, 60), seen(2, 61, null)],
+      [seen(3, 30, 0), seen(3, 31, 3)],
+      [seen(4, 0, 7), seen(4, 31, 7)],
+    ];
+    // One sighting per upsert, the later ones first: the index keeps what the trend needs.
+    for (const s of sightings.flat().reverse()) await current().upsert([s]);
+    expect(numbers(await search({ sort: 'trending' }))).toEqual([2, 1, 3, 4]);
+    expect(numbers(await search({ sort: 'trending', limit: 2, offset: 1 }))).toEqual([1, 3]);
+    expect(numbers(await search({ q: 'rising paper', sort: 'trending' }))).toEqual([2, 1, 3, 4]);
+    expect(numbers(await search({ sort: 'trending', filters: { minUpvotes: 10 } }))).toEqual([2, 1]);
+    const stored = await current().get(seen(2, 0, null).id);
+    expect(stored?.upvotes).toBe(60);
+    expect(stored?.sources.map((s) => [s.capturedAt.slice(8, 13), s.upvotes])).toEqual([
+      ['05T06', 0],
+      ['05T12', 60],
+      ['05T13', null],
+    ]);
   });
 
   it('pages through filtered results with an exact total', async () => {

@@ -109,7 +109,12 @@ export function describeSearchIndexContract(
         codeUrls: ['https://github.com/example/baseline', 'https://github.com/example/another'].sort(),
         arxivId: '2402.12345',
       });
-      await expect(index.upsert([plain, full])).resolves.toEqual({ created: 2, updated: 0, unchanged: 0 });
+      await expect(index.upsert([plain, full])).resolves.toEqual({
+        created: 2,
+        updated: 0,
+        unchanged: 0,
+        newIds: [plain.id, full.id].sort(),
+      });
       await expect(index.get(plain.id)).resolves.toEqual(plain);
       await expect(index.get(full.id)).resolves.toEqual(full);
       await expect(index.get('arxiv-9999_99999')).resolves.toBeNull();
@@ -127,6 +132,7 @@ export function describeSearchIndexContract(
         created: 0,
         updated: 0,
         unchanged: FIXTURE.length,
+        newIds: [],
       });
       for (const paper of FIXTURE.slice(0, 5)) await expect(index.get(paper.id)).resolves.toEqual(paper);
     });
@@ -182,6 +188,8 @@ export function describeSearchIndexContract(
             capturedAt: '2025-11-03T00:00:00.000Z',
             upvotes: null,
           },
+          // PAGE_A's first counted capture stays beside its latest: how fast its count grew.
+          { name: 'hf', url: PAGE_A, format: 'hf-text', capturedAt: '2025-11-01T00:00:00.000Z', upvotes: 3 },
           { name: 'hf', url: PAGE_A, format: 'hf-text', capturedAt: '2025-11-02T00:00:00.000Z', upvotes: 5 },
         ],
         firstSeenAt: '2025-10-30T00:00:00.000Z',
@@ -202,8 +210,14 @@ export function describeSearchIndexContract(
         created: 1,
         updated: 1,
         unchanged: 0,
+        newIds: [other.id],
       });
-      await expect(index.upsert([first, later])).resolves.toEqual({ created: 0, updated: 0, unchanged: 1 });
+      await expect(index.upsert([first, later])).resolves.toEqual({
+        created: 0,
+        updated: 0,
+        unchanged: 1,
+        newIds: [],
+      });
       expect((await index.get(first.id))?.upvotes).toBe(4);
     });
 
@@ -362,7 +376,12 @@ export function describeSearchIndexContract(
       expect(hits).toEqual([]);
       expect(total).toBe(0);
       // A deleted paper seen again comes back as new.
-      await expect(index.upsert([gone])).resolves.toEqual({ created: 1, updated: 0, unchanged: 0 });
+      await expect(index.upsert([gone])).resolves.toEqual({
+        created: 1,
+        updated: 0,
+        unchanged: 0,
+        newIds: [gone.id],
+      });
       await expect(index.get(gone.id)).resolves.toEqual(gone);
     });
 

@@ -1,5 +1,11 @@
-import type { Format, Paper, SearchFacet } from '@paperwire/schema';
-import { authorKey, canonicalPaper, paperIdFromArxiv } from '@paperwire/schema';
+import type { Format, Paper, PaperSource, SearchFacet } from '@paperwire/schema';
+import {
+  AUTHOR_FACET_SIZE,
+  authorKey,
+  authorNameIn,
+  canonicalPaper,
+  paperIdFromArxiv,
+} from '@paperwire/schema';
 
 import { yearOf } from '../filters.js';
 
@@ -13,12 +19,31 @@ interface PaperSpec {
   authors: string[];
   sources: string[];
   firstSeenAt: string;
+  /**
+   * The first source showed `from` upvotes at firstSeenAt and the paper's count `hours` later, the
+   * same day: a velocity for the trending sort.
+   */
+  rise?: { from: number; hours: number };
 }
 
 const FORMAT_OF: Record<string, Format> = { hf: 'hf-text', arxiv: 'arxiv-atom', rss: 'arxiv-rss' };
 
 function corpusPaper(spec: PaperSpec): Paper {
   const arxivId = `2401.${String(spec.n).padStart(5, '0')}`;
+  const sources: PaperSource[] = spec.sources.map((name) => ({
+    name,
+    url: `https://${name}.example/list`,
+    format: FORMAT_OF[name] ?? 'hf-text',
+    capturedAt: spec.firstSeenAt,
+    // Counts come from one source, so the paper's upvotes are the ones given.
+    upvotes: name === spec.sources[0] ? spec.upvotes : null,
+  }));
+  let lastSeenAt = spec.firstSeenAt;
+  if (spec.rise) {
+    lastSeenAt = new Date(Date.parse(spec.firstSeenAt) + spec.rise.hours * 3_600_000).toISOString();
+    sources.push({ ...sources[0]!, capturedAt: lastSeenAt });
+    sources[0] = { ...sources[0]!, upvotes: spec.rise.from };
+  }
   return canonicalPaper({
     id: paperIdFromArxiv(arxivId),
     title: spec.title,
@@ -29,16 +54,9 @@ function corpusPaper(spec: PaperSpec): Paper {
     upvotes: spec.upvotes,
     codeUrls: spec.code ? [`https://github.com/example/paper-${spec.n}`] : [],
     arxivId,
-    sources: spec.sources.map((name) => ({
-      name,
-      url: `https://${name}.example/list`,
-      format: FORMAT_OF[name] ?? 'hf-text',
-      capturedAt: spec.firstSeenAt,
-      // Counts come from one source, so the paper's upvotes are the ones given.
-      upvotes: name === spec.sources[0] ? spec.upvotes : null,
-    })),
+    sources,
     firstSeenAt: spec.firstSeenAt,
-    lastSeenAt: spec.firstSeenAt,
+    lastSeenAt,
   });
 }
 
@@ -46,8 +64,9 @@ const day = (d: string): string => `2025-${d}T00:00:00.000Z`;
 
 /**
  * Nine papers whose values cover every filter, sort and facet case: unknown dates and counts,
- * equal dates and counts (ties), several sources per paper, accented author names, and a title
- * that is markup. "prototype" (or "prototypes") is in the title of 1, 4, 6, 7, in the abstract of
+ * equal dates and counts (ties), several sources per paper, accented author names (one author
+ * spelt two ways), counts that rose between two captures (velocities of 2, 10, 1 and 6 upvotes an
+ * hour for papers 1, 3, 4 and 9), and a title that is markup. "prototype" (or "prototypes") is in the title of 1, 4, 6, 7, in the abstract of
  * 2, 3, 9, and nowhere in 5 and 8.
  */
 export const CORPUS: readonly Paper[] = [
@@ -61,6 +80,7 @@ export const CORPUS: readonly Paper[] = [
     authors: ['José García-López', 'Ada Lovelace'],
     sources: ['hf'],
     firstSeenAt: day('11-01'),
+    rise: { from: 1, hours: 2 },
   },
   {
     n: 2,
@@ -83,6 +103,7 @@ export const CORPUS: readonly Paper[] = [
     authors: [],
     sources: ['hf', 'arxiv'],
     firstSeenAt: day('11-03'),
+    rise: { from: 0, hours: 4 },
   },
   {
     n: 4,
@@ -94,6 +115,7 @@ export const CORPUS: readonly Paper[] = [
     authors: ['Alan Turing'],
     sources: ['hf'],
     firstSeenAt: day('11-03'),
+    rise: { from: 4, hours: 8 },
   },
   {
     n: 5,
@@ -116,6 +138,8 @@ export const CORPUS: readonly Paper[] = [
     authors: ['Jose Garcia Lopez'],
     sources: ['arxiv'],
     firstSeenAt: day('11-02'),
+    // Captured twice without a gain: no velocity.
+    rise: { from: 12, hours: 3 },
   },
   {
     n: 7,
@@ -149,6 +173,7 @@ export const CORPUS: readonly Paper[] = [
     authors: ['Grace Hopper'],
     sources: ['rss', 'hf'],
     firstSeenAt: day('11-06'),
+    rise: { from: 0, hours: 2 },
   },
 ].map(corpusPaper);
 
@@ -160,9 +185,29 @@ export function nth(n: number): Paper {
 /** Corpus numbers of the papers that mention "prototype(s)". */
 export const PROTOTYPE_PAPERS = [1, 2, 3, 4, 6, 7, 9];
 
-/** Facet counts of `papers`, computed here the plain way, to compare with an engine's. */
-export function facetCountsOf(papers: readonly Paper[]): Record<SearchFacet, Record<string, number>> {
-  const counts: Record<SearchFacet, Record<string, number>> = { year: {}, hasCode: {}, source: {} };
+/**
+ * Facet counts of `papers`, computed here the plain way, to compare with an engine's; authors are
+ * named as the paper of smallest id in `indexed` (what the index holds) spells them.
+ */
+export function facetCountsOf(
+  papers: readonly Paper[],
+  indexed: readonly Paper[] = CORPUS,
+): Record<SearchFacet, Record<string, number>> {
+  const counts: Record<SearchFacet, Record<string, number>> = {
+    year: {},
+    hasCode: {},
+    source: {},
+    authors: {},
+  };
+  const byKey = new Map<string, number>();
+  for (const paper of papers)
+    for (const key of new Set(authorKeysOf(paper))) byKey.set(key, (byKey.get(key) ?? 0) + 1);
+  const top = [...byKey].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).slice(0, AUTHOR_FACET_SIZE);
+  const byId = [...indexed].sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const [key, n] of top) {
+    const name = byId.map((p) => authorNameIn(p, key)).find((found) => found !== undefined);
+    counts.authors[name ?? key] = n;
+  }
   const bump = (facet: SearchFacet, value: string): void => {
     counts[facet][value] = (counts[facet][value] ?? 0) + 1;
   };
