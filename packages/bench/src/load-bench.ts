@@ -89,6 +89,8 @@ interface LoadRun {
   statusCodes: Record<string, number>;
   /** Mean bytes per response, headers included. */
   bytesPerResponse: number;
+  /** Share of the run's searches the gateway answered from its result cache (search runs only). */
+  cacheHitShare?: number;
 }
 
 interface IngestFigures {
@@ -251,9 +253,15 @@ async function main(): Promise<number> {
       ['search, no repeats', distinct],
     ] as const) {
       for (const connections of CONNECTIONS) {
-        runs.push(
-          await load({ name: mix, url: stack.gateway, connections, duration: DURATION, ...search(next) }),
-        );
+        const before = await cacheCounts(stack.gateway);
+        const run = await load({
+          name: mix,
+          url: stack.gateway,
+          connections,
+          duration: DURATION,
+          ...search(next),
+        });
+        runs.push(withCacheShare(run, before, await cacheCounts(stack.gateway)));
       }
     }
     const [underLoad, papers] = await Promise.all([
@@ -525,6 +533,30 @@ function loadRun(opts: LoadOptions, result: autocannon.Result): LoadRun {
   };
 }
 
+interface CacheCounts {
+  hit: number;
+  miss: number;
+}
+
+/** The gateway's result-cache counters, from its /metrics. */
+async function cacheCounts(gateway: string): Promise<CacheCounts> {
+  const res = await fetch(`${gateway}/metrics`, { signal });
+  if (!res.ok) throw new Error(`GET ${gateway}/metrics answered ${res.status}`);
+  const text = await res.text();
+  const count = (result: string) =>
+    Number(
+      new RegExp(`^paperwire_search_cache_total\\{result="${result}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ??
+        0,
+    );
+  return { hit: count('hit'), miss: count('miss') };
+}
+
+function withCacheShare(run: LoadRun, before: CacheCounts, after: CacheCounts): LoadRun {
+  const hits = after.hit - before.hit;
+  const all = hits + after.miss - before.miss;
+  return all === 0 ? run : { ...run, cacheHitShare: Math.round((hits / all) * 1000) / 1000 };
+}
+
 function describeRun(r: LoadRun): string {
   return (
     `${r.name}, ${r.connections} conns: ${r.reqPerSec} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms` +
@@ -631,7 +663,17 @@ function memoryRows(afterIngest: AppMemory, afterLoad: AppMemory | undefined): R
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['measure', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'timeouts'];
+  const header = [
+    'measure',
+    'conns',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx',
+    'errors',
+    'timeouts',
+    'cache hits',
+  ];
   const cells = (r: LoadRun) => [
     r.name,
     String(r.connections),
@@ -641,6 +683,7 @@ function printTable(rows: Row[]): void {
     String(r.non2xx),
     String(r.errors),
     String(r.timeouts),
+    r.cacheHitShare === undefined ? '' : `${Math.round(r.cacheHitShare * 100)}%`,
   ];
   const widths = header.map((h) => h.length);
   for (const row of rows) {
