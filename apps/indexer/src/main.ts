@@ -1,7 +1,7 @@
 import { createLogger, createMetrics, serveMetrics, workerObserver } from '@paperwire/observability';
 import { Runs, Watches } from '@paperwire/pipeline';
 import { createRedis, onShutdown, Producer } from '@paperwire/queue';
-import { createSearchIndex, describeEngine, searchConfigOf } from '@paperwire/search';
+import { createSearchIndex, describeEngine, searchConfigOf, type SearchIndex } from '@paperwire/search';
 
 import { env } from './env.js';
 import { createIndexerWorker } from './worker.js';
@@ -9,9 +9,8 @@ import { createIndexerWorker } from './worker.js';
 const logger = createLogger('indexer', env.LOG_LEVEL);
 const metrics = createMetrics('indexer');
 const searchConfig = searchConfigOf(env);
-const index = createSearchIndex(searchConfig);
 // Settings before documents: a worker that cannot reach its engine does not take jobs.
-await index.ensureSettings();
+const index = await openIndex();
 
 const locks = createRedis(env.REDIS_URL, 'client', logger);
 // Queues the deliveries of watch matches (the `deliver` queue, consumed by the fetcher).
@@ -54,3 +53,15 @@ onShutdown(logger, async () => {
   await index.close();
   await metricsServer.close();
 });
+
+/** The index, its settings applied; an index that cannot be opened stops the indexer, saying why. */
+async function openIndex(): Promise<SearchIndex> {
+  try {
+    const opened = createSearchIndex(searchConfig);
+    await opened.ensureSettings();
+    return opened;
+  } catch (error) {
+    logger.fatal({ err: error, engine: describeEngine(searchConfig) }, (error as Error).message);
+    process.exit(1);
+  }
+}

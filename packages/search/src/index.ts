@@ -75,6 +75,7 @@ export function describeEngine(config: SearchConfig): string {
   return `sqlite at ${sqlitePath(config.dataDir)}${threads}`;
 }
 
-function sqlitePath(dataDir: string): string {
+/** The embedded index's file under DATA_DIR. */
+export function sqlitePath(dataDir: string): string {
   return resolve(dataDir, 'index', 'papers.sqlite');
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
@@ -288,7 +288,7 @@ export class SqliteSearchIndex implements SearchIndex {
         this.#titleTierKept = true;
         this.#trendingKept = true;
       } else {
-        mkdirSync(dirname(path), { recursive: true });
+        ensureIndexDir(dirname(path));
         this.#db = new Database(path);
         // The busy timeout comes first: switching to WAL needs a lock another process may hold.
         this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -1389,6 +1389,25 @@ function filterWhere(filters: CheckedFilters, params: Record<string, unknown>): 
       JSON.stringify(filters.sources),
     );
   return conditions.length > 0 ? conditions.join(' AND ') : '1';
+}
+
+/** Creates the index's directory, or says plainly why it cannot hold the index. */
+function ensureIndexDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR')
+      throw new Error(`${dir} is not a directory (a file is in the way); the index needs a directory there`);
+    throw error;
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new Error(
+      `the index directory ${dir} is not writable by this process (uid ${process.getuid?.() ?? '?'})`,
+    );
+  }
 }
 
 /** ORDER BY keys of an explicit sort, before the relevance keys; unknown values sort last either way. */

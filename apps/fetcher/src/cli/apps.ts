@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,6 +57,26 @@ export async function startApp(name: AppName, env: NodeJS.ProcessEnv, logDir: st
     }),
   );
   return { name, child, logFile, exited };
+}
+
+/**
+ * The message of the last fatal or error line of an app's JSON log (what stopped it), or the
+ * first line of an uncaught error's trace; undefined when the log says neither.
+ */
+export async function lastError(logFile: string): Promise<string | undefined> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  const lines = text.split('\n').slice(-200);
+  for (const line of lines.toReversed()) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
+      if ((entry.level === 'fatal' || entry.level === 'error') && typeof entry.msg === 'string')
+        return entry.msg;
+    } catch {
+      // Not a log line: a trace, looked for below.
+    }
+  }
+  return lines.find((line) => /^\w*Error\b/.test(line))?.trim();
 }
 
 /**

@@ -15,7 +15,7 @@ import { createRedis, Producer } from '@paperwire/queue';
 import { loadSources } from '@paperwire/sources';
 
 import { sourcesFileOf, type FetcherEnv } from '../env.js';
-import { APPS, startApp, stopApps, type RunningApp } from './apps.js';
+import { APPS, lastError, startApp, stopApps, type RunningApp } from './apps.js';
 import { progressLine } from './progress.js';
 import { redact, resolveRedis, type ResolvedRedis } from './redis.js';
 
@@ -93,16 +93,19 @@ export async function up(opts: UpOptions): Promise<number> {
       const appEnv = port === undefined ? childEnv : { ...childEnv, METRICS_PORT: String(port) };
       const app = await startApp(name, appEnv, logDir);
       apps.push(app);
-      void app.exited.then((code) => {
+      void app.exited.then(async (code) => {
         if (stopping) return;
-        out(`${name} exited unexpectedly (code ${code}); its log: ${app.logFile}`);
+        const why = await lastError(app.logFile);
+        out(`${name} exited unexpectedly (code ${code})${why ? `: ${why}` : ''}; its log: ${app.logFile}`);
         void shutdown(1);
       });
     }
     out(`apps: ${APPS.join(', ')} started; logs in ${logDir}`);
     const served = Object.entries(metricsPorts).filter(([name, port]) => port > 0 && !busy.has(name));
     if (served.length > 0) {
-      out(`metrics: ${base}/metrics and ${served.map(([name, port]) => `${name} :${port}/metrics`).join(', ')}`);
+      out(
+        `metrics: ${base}/metrics and ${served.map(([name, port]) => `${name} :${port}/metrics`).join(', ')}`,
+      );
     }
 
     await waitUntilReady(`${base}/readyz`, 60_000, () => stopping);
