@@ -86,13 +86,14 @@ export async function deliver(
 /** The `deliver` queue's worker: watch matches to their webhooks, at least once. */
 export function createDeliveryWorker(
   deps: DeliveryDeps,
-  opts: QueueOptions & { concurrency: number; observer?: WorkerObserver },
+  opts: QueueOptions & { concurrency: number; lockMs?: number; observer?: WorkerObserver },
 ): ReturnType<typeof createWorker> {
   return createWorker({
     queue: 'deliver',
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
+    ...(opts.lockMs === undefined ? {} : { lockMs: opts.lockMs }),
     logger: deps.logger,
     ...(opts.observer ? { observer: opts.observer } : {}),
     handlers: { 'watch.deliver': (job, ctx) => deliver(deps, job, ctx) },

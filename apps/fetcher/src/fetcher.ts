@@ -106,6 +106,7 @@ export async function startFetcher(
     connection: createRedis(env.REDIS_URL, 'worker', logger),
     prefix: env.QUEUE_PREFIX,
     concurrency: env.WORKER_CONCURRENCY,
+    lockMs: env.WORKER_LOCK_MS,
     logger,
     observer: workerObserver(metrics),
     handlers: { 'page.fetch': (job, ctx) => handleFetch(deps, job, ctx) },
@@ -124,6 +125,7 @@ export async function startFetcher(
       connection: createRedis(env.REDIS_URL, 'worker', logger),
       prefix: env.QUEUE_PREFIX,
       concurrency: env.WORKER_CONCURRENCY,
+      lockMs: env.WORKER_LOCK_MS,
       observer: workerObserver(metrics),
     },
   );

@@ -36,6 +36,7 @@ const worker = createIndexerWorker(
     connection: createRedis(env.REDIS_URL, 'worker', logger),
     prefix: env.QUEUE_PREFIX,
     concurrency: env.INDEX_CONCURRENCY,
+    lockMs: env.WORKER_LOCK_MS,
     observer: workerObserver(metrics),
   },
 );

@@ -5,6 +5,8 @@ import { createWorker, type QueueOptions, type WorkerObserver } from '@paperwire
 import { indexerHandlers, type IndexerDeps } from './handlers.js';
 
 export interface IndexerWorkerOptions extends QueueOptions {
+  /** WORKER_LOCK_MS; BullMQ's 30 s when absent. */
+  lockMs?: number;
   concurrency: number;
   observer?: WorkerObserver;
 }
@@ -19,6 +21,7 @@ export function createIndexerWorker(
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
+    ...(opts.lockMs === undefined ? {} : { lockMs: opts.lockMs }),
     logger: deps.logger,
     ...(opts.observer ? { observer: opts.observer } : {}),
     // Each chunk of a run is counted in the run once written: `paperwire ingest --wait` reads these.

@@ -24,6 +24,7 @@ const worker = createParserWorker(
     connection: createRedis(env.REDIS_URL, 'worker', logger),
     prefix: env.QUEUE_PREFIX,
     concurrency: env.WORKER_CONCURRENCY,
+    lockMs: env.WORKER_LOCK_MS,
     observer: workerObserver(metrics),
   },
 );

@@ -14,6 +14,8 @@ export interface ParserDeps {
 }
 
 export interface ParserWorkerOptions extends QueueOptions {
+  /** WORKER_LOCK_MS; BullMQ's 30 s when absent. */
+  lockMs?: number;
   concurrency: number;
   observer?: WorkerObserver;
 }
@@ -29,6 +31,7 @@ export function createParserWorker(
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
+    ...(opts.lockMs === undefined ? {} : { lockMs: opts.lockMs }),
     logger,
     ...(opts.observer ? { observer: opts.observer } : {}),
     handlers: {

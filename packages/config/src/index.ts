@@ -44,6 +44,11 @@ export const workerEnv = {
   /** Port of the `/metrics` endpoint; 0 disables it. */
   METRICS_PORT: port.default(0),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * A job's lock, renewed by its worker while it runs. A worker that dies (kill -9, a lost
+   * machine) stops renewing: its jobs go back to the queue within about twice this.
+   */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
 };
 
 export const egressEnv = {

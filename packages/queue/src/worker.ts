@@ -5,8 +5,11 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { checkPayload, isJobName, jobNamesOf, queueOf } from './catalog.js';
 import { UnrecoverableJobError } from './errors.js';
 import type { QueueOptions } from './producer.js';
-import { retryDelay } from './options.js';
+import { JOB_ATTEMPTS, retryDelay } from './options.js';
 import { attachErrorListener } from './redis.js';
+
+/** BullMQ's own default lock. */
+const DEFAULT_LOCK_MS = 30_000;
 
 export interface JobContext {
   id: string;
@@ -55,6 +58,11 @@ export interface WorkerOptions<Q extends QueueName> extends QueueOptions {
   queue: Q;
   handlers: JobHandlers<Q>;
   concurrency?: number;
+  /**
+   * Lock of an active job (WORKER_LOCK_MS): renewed while it runs, and checked as often, so the
+   * jobs of a worker that died go back to the queue within about twice this. Default 30 s.
+   */
+  lockMs?: number;
   logger: Logger;
   observer?: WorkerObserver;
   /**
@@ -173,6 +181,11 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
     connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 1,
+    lockDuration: opts.lockMs ?? DEFAULT_LOCK_MS,
+    stalledInterval: opts.lockMs ?? DEFAULT_LOCK_MS,
+    // A job whose worker died is run again, as often as it has attempts: a worker killed three
+    // times in one job's run loses nothing. Only a job that kills its worker every time fails.
+    maxStalledCount: JOB_ATTEMPTS,
     // Called for jobs whose backoff type is not built in: RETRY_LATER_BACKOFF (see jobOptions).
     settings: { backoffStrategy: (attemptsMade, _type, err) => retryDelay(attemptsMade, err) },
   });
