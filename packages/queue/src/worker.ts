@@ -7,6 +7,7 @@ import { UnrecoverableJobError } from './errors.js';
 import type { QueueOptions } from './producer.js';
 import { JOB_ATTEMPTS, retryDelay } from './options.js';
 import { attachErrorListener } from './redis.js';
+import { untilStarted } from './started.js';
 
 /** BullMQ's own default lock. */
 const DEFAULT_LOCK_MS = 30_000;
@@ -177,7 +178,7 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
     return handler(checked.payload, ctx);
   };
 
-  const worker = new Worker(queue, processJob, {
+  const worker = new StartedWorker(queue, processJob, {
     connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 1,
@@ -223,6 +224,18 @@ export function createWorker<Q extends QueueName>(opts: WorkerOptions<Q>): Worke
     connection.disconnect();
   });
   return worker;
+}
+
+/**
+ * A worker whose close waits for its start first (see `untilStarted`): a worker closed while
+ * BullMQ still starts its connections leaves a failure nothing listens for, which Node treats
+ * as fatal.
+ */
+class StartedWorker extends Worker {
+  override async close(force?: boolean): Promise<void> {
+    await untilStarted(this);
+    return super.close(force);
+  }
 }
 
 function elapsed(job: Job): number | undefined {
