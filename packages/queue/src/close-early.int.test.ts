@@ -21,10 +21,8 @@ describe('closing before BullMQ has started', () => {
     const logger = createLogger('close-early', 'silent');
     const workers = [];
     for (let i = 0; i < 20; i += 1) {
-      const connection = createRedis(redisUrl, 'worker');
-      await connection.ping();
       const worker = createWorker({
-        connection,
+        connection: createRedis(redisUrl, 'worker'),
         prefix: uniquePrefix('close-early'),
         queue: 'parse',
         handlers: { 'page.fetched': async () => undefined },
