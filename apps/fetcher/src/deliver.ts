@@ -93,9 +93,9 @@ export function createDeliveryWorker(
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
-    ...(opts.lockMs === undefined ? {} : { lockMs: opts.lockMs }),
+    lockMs: opts.lockMs,
     logger: deps.logger,
-    ...(opts.observer ? { observer: opts.observer } : {}),
+    observer: opts.observer,
     handlers: { 'watch.deliver': (job, ctx) => deliver(deps, job, ctx) },
     onFinalFailure: async (failure) => {
       // A refusal was counted when it happened; anything else has spent its attempts.

@@ -21,9 +21,9 @@ export function createIndexerWorker(
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
-    ...(opts.lockMs === undefined ? {} : { lockMs: opts.lockMs }),
+    lockMs: opts.lockMs,
     logger: deps.logger,
-    ...(opts.observer ? { observer: opts.observer } : {}),
+    observer: opts.observer,
     // Each chunk of a run is counted in the run once written: `paperwire ingest --wait` reads these.
     handlers: trackIndexing(indexerHandlers(deps), deps.runs),
     // A chunk given up for good, for whatever reason, is closed as failed in its run.

@@ -31,9 +31,9 @@ export function createParserWorker(
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
-    ...(opts.lockMs === undefined ? {} : { lockMs: opts.lockMs }),
+    lockMs: opts.lockMs,
     logger,
-    ...(opts.observer ? { observer: opts.observer } : {}),
+    observer: opts.observer,
     handlers: {
       'page.fetched': async (payload, ctx) => {
         const outcome = await handlePage({ store, producer }, payload);
