@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,8 +64,7 @@ export async function startApp(name: AppName, env: NodeJS.ProcessEnv, logDir: st
  * first line of an uncaught error's trace; undefined when the log says neither.
  */
 export async function lastError(logFile: string): Promise<string | undefined> {
-  const text = await readFile(logFile, 'utf8').catch(() => '');
-  const lines = text.split('\n').slice(-200);
+  const lines = (await logTail(logFile)).split('\n');
   for (const line of lines.toReversed()) {
     if (!line.startsWith('{')) continue;
     try {
@@ -77,6 +76,23 @@ export async function lastError(logFile: string): Promise<string | undefined> {
     }
   }
   return lines.find((line) => /^\w*Error\b/.test(line))?.trim();
+}
+
+/** How much of the end of a log `lastError` reads: a long run's log can be very large. */
+const LOG_TAIL_BYTES = 64 * 1024;
+
+/** The last LOG_TAIL_BYTES of a file ('' when it cannot be read); its first line may be cut. */
+async function logTail(file: string): Promise<string> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, LOG_TAIL_BYTES);
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(length), 0, length, size - length);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
