@@ -263,7 +263,9 @@ describe('sqlite index file', () => {
     await written.close();
     // As version 6 left it: no trending column.
     const raw = new Database(path);
-    raw.exec('DROP INDEX papers_by_trending; ALTER TABLE papers DROP COLUMN trending;');
+    raw.exec(
+      'DROP INDEX papers_by_trending; ALTER TABLE papers DROP COLUMN trending; DROP TABLE vocab_words;',
+    );
     raw.pragma('user_version = 6');
     raw.close();
 
@@ -277,7 +279,7 @@ describe('sqlite index file', () => {
       ]);
       const check = new Database(path, { readonly: true });
       try {
-        expect(check.pragma('user_version', { simple: true })).toBe(7);
+        expect(check.pragma('user_version', { simple: true })).toBe(8);
         const plan = check
           .prepare(
             `EXPLAIN QUERY PLAN SELECT p.doc FROM papers p WHERE 1
@@ -328,6 +330,63 @@ describe('sqlite index file', () => {
       expect(await found('x²')).toEqual([[papers[3]!.id, 'Scaling as <mark>x²</mark> with depth']]);
       // The title phrase counts in their words too: the whole title is the best match.
       expect((await found('efficient fine tuning of transformers'))[0]?.[0]).toBe(papers[2]!.id);
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('finds misspellings of words another connection wrote after this one last searched', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const writer = createSqliteIndex({ path });
+    const [first, second, third] = generateSightings(21, 3, [
+      'arxiv-2501_00001',
+      'arxiv-2501_00002',
+      'arxiv-2501_00003',
+    ]);
+    const titled = (paper: Paper, id: string, title: string): Paper => ({
+      ...paper,
+      id,
+      title,
+      abstract: '',
+    });
+    await writer.upsert([titled(first!, 'arxiv-2501_00001', 'Quokkaformer sees far')]);
+    const reader = createSqliteIndex({ path, readonly: true });
+    const ids = async (q: string) => (await reader.search({ q, limit: 10, offset: 0 })).hits.map((h) => h.id);
+    try {
+      expect(await ids('quokaformer')).toEqual(['arxiv-2501_00001']);
+      expect(await ids('wombatnet')).toEqual([]);
+      await writer.upsert([titled(second!, 'arxiv-2501_00002', 'Wombatnet digs deep')]);
+      // One typo each: a deleted, then a swapped letter; the second word is being typed.
+      expect(await ids('wombtnet')).toEqual(['arxiv-2501_00002']);
+      expect(await ids('deep wobmatn')).toEqual(['arxiv-2501_00002']);
+      // A word another writer added once the reader had read the list up to its end.
+      const other = createSqliteIndex({ path });
+      await other.upsert([titled(third!, 'arxiv-2501_00003', 'Numbatlike ants')]);
+      await other.close();
+      expect(await ids('numbatlke')).toEqual(['arxiv-2501_00003']);
+      expect(await ids('quokaformer')).toEqual(['arxiv-2501_00001']);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
+  it('upgrades a file written by schema version 7: the words written before are found misspelt', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const paper = { ...generateSightings(23, 1, ['arxiv-2501_00001'])[0]!, id: 'arxiv-2501_00001' };
+    const written = createSqliteIndex({ path });
+    await written.upsert([{ ...paper, title: 'Capybaranet swims', abstract: '' }]);
+    await written.close();
+    // As version 7 left it: no word list in order.
+    const raw = new Database(path);
+    raw.exec('DROP TABLE vocab_words;');
+    raw.pragma('user_version = 7');
+    raw.close();
+
+    const index = createSqliteIndex({ path });
+    try {
+      const found = await index.search({ q: 'capybarnet', limit: 10, offset: 0 });
+      expect(found.hits.map((h) => h.id)).toEqual(['arxiv-2501_00001']);
     } finally {
       await index.close();
     }

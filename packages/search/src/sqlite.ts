@@ -37,8 +37,9 @@ import { paperTermWeights, queryTerms } from './query.js';
 import type { Alternative, IndexTotals, TermMatch } from './rank.js';
 import { COLUMN_WEIGHTS, Ranker, bySort, idf } from './rank.js';
 import { authorWords, titlePostings } from './title-tier.js';
-import { typoBudget, typoCost } from './typos.js';
+import { typoBudget, typoMatcher } from './typos.js';
 import { mergeBatch } from './upsert.js';
+import { Lexicon } from './lexicon.js';
 import { indexForm, searchWords } from './words.js';
 
 type Migration = { sql: string; then?: (index: SqliteSearchIndex) => void };
@@ -144,12 +145,22 @@ const MIGRATIONS: readonly Migration[] = [
   `,
     then: (index) => index.writeTrending(),
   },
+  {
+    // Misspellings are looked for among the words a connection holds in memory (`lexicon.ts`):
+    // the words in the order they were added, which a connection follows from the last it read.
+    sql: `
+  CREATE TABLE vocab_words (id INTEGER PRIMARY KEY, word TEXT NOT NULL) STRICT;
+  INSERT INTO vocab_words (word) SELECT word FROM vocab_tails ORDER BY word;
+  `,
+  },
 ];
 
 /** The schema version that brought the title tier's tables. */
 const TITLE_TIER_VERSION = 6;
 /** The schema version that brought the trending column. */
 const TRENDING_VERSION = 7;
+/** The schema version that brought the word list in order (`vocab_words`). */
+const WORD_LIST_VERSION = 8;
 const SEARCH_WEIGHTS = COLUMN_WEIGHTS.map((w) => w.toFixed(1)).join(', ');
 const SIMILAR_WEIGHTS = '3.0, 1.0, 0.0';
 /** How many of a paper's most distinctive words make up its "similar" query. */
@@ -254,6 +265,11 @@ export class SqliteSearchIndex implements SearchIndex {
   #titleTierKept = false;
   /** Whether the file has the trending column yet (schema version 7), during migrations too. */
   #trendingKept = false;
+  /** Whether the file has the word list in order yet (schema version 8), during migrations too. */
+  #wordListKept = false;
+  /** The indexed words, as read at `#lexiconVersion` (`#words`). */
+  readonly #lexicon = new Lexicon();
+  #lexiconVersion: string | undefined;
   /**
    * Words this connection knows are in `vocab_tails`: a paper's words are looked up here, not
    * written again one statement each (words are never removed, so what is known stays true).
@@ -287,6 +303,7 @@ export class SqliteSearchIndex implements SearchIndex {
           );
         this.#titleTierKept = true;
         this.#trendingKept = true;
+        this.#wordListKept = true;
       } else {
         ensureIndexDir(dirname(path));
         this.#db = new Database(path);
@@ -398,13 +415,14 @@ export class SqliteSearchIndex implements SearchIndex {
     const query = queryTerms(q);
     // One snapshot for the words, the count, the page and the facets.
     const answer = this.#db.transaction(() => {
-      const known = this.#termMatchesOf(this.#dataVersion());
+      const version = this.#dataVersion();
+      const known = this.#termMatchesOf(version);
       const matches = query.terms.map((term, i) => {
         const prefix = query.lastIsPrefix && i === query.terms.length - 1;
         const key = `${prefix ? '*' : '='}${term}`;
         let match = known.get(key);
         if (!match) {
-          match = this.#termMatch(term, prefix);
+          match = this.#termMatch(term, prefix, version);
           if (known.size >= TERM_MATCHES_KEPT) known.clear();
           known.set(key, match);
         }
@@ -569,6 +587,7 @@ export class SqliteSearchIndex implements SearchIndex {
         }
         this.#titleTierKept = version >= TITLE_TIER_VERSION;
         this.#trendingKept = version >= TRENDING_VERSION;
+        this.#wordListKept = version >= WORD_LIST_VERSION;
         for (const [i, migration] of MIGRATIONS.slice(version).entries()) {
           this.#db.exec(migration.sql);
           // A migration may empty the word tables.
@@ -576,6 +595,7 @@ export class SqliteSearchIndex implements SearchIndex {
           // Papers written by a migration's own step get title tier rows once the tables exist.
           if (version + i + 1 >= TITLE_TIER_VERSION) this.#titleTierKept = true;
           if (version + i + 1 >= TRENDING_VERSION) this.#trendingKept = true;
+          if (version + i + 1 >= WORD_LIST_VERSION) this.#wordListKept = true;
           migration.then?.(this);
         }
         if (version !== MIGRATIONS.length) this.#db.pragma(`user_version = ${MIGRATIONS.length}`);
@@ -711,10 +731,24 @@ export class SqliteSearchIndex implements SearchIndex {
     this.#knownWords.add(word);
     const chars = [...word];
     if (chars.length < 2) return;
-    this.#statement('INSERT OR IGNORE INTO vocab_tails (tail, word) VALUES (?, ?)').run(
+    const added = this.#statement('INSERT OR IGNORE INTO vocab_tails (tail, word) VALUES (?, ?)').run(
       chars.slice(1).join(''),
       word,
-    );
+    ).changes;
+    if (added > 0 && this.#wordListKept)
+      this.#statement('INSERT INTO vocab_words (word) VALUES (?)').run(word);
+  }
+
+  /** The indexed words as of this connection's snapshot: those added since last read are read. */
+  #words(version: string): Lexicon {
+    if (this.#lexiconVersion !== version) {
+      const added = this.#statement<[number], [number, string]>(
+        'SELECT id, word FROM vocab_words WHERE id > ? ORDER BY id',
+      ).raw();
+      this.#lexicon.add(added.iterate(this.#lexicon.last) as Iterable<[number, string]>);
+      this.#lexiconVersion = version;
+    }
+    return this.#lexicon;
   }
 
   /** The rows filters and facets use: author keys and source names; and the trending score. */
@@ -1279,7 +1313,7 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   /** The indexed words one query word matches, as Meilisearch's typo rules allow (`typos.ts`). */
-  #termMatch(term: string, prefix: boolean): TermMatch {
+  #termMatch(term: string, prefix: boolean, version: string): TermMatch {
     const exact: Alternative = {
       word: term,
       prefix,
@@ -1294,18 +1328,16 @@ export class SqliteSearchIndex implements SearchIndex {
     const budget = typoBudget(term);
     if (budget === 0) return match;
     const costs = new Map<string, number>();
+    const typos = typoMatcher(term, budget, prefix);
     const consider = (word: string): void => {
       if (costs.has(word) || (prefix ? word.startsWith(term) : word === term)) return;
-      const cost = typoCost(term, word, budget, prefix);
+      const cost = typos(word);
       if (cost !== null && cost > 0) costs.set(word, cost);
     };
     const chars = [...term];
-    const first = chars[0]!;
     // Words too short or too long to be within the budget are left out before they are compared.
-    for (const { word } of this.#statement<[string, string, number, number], { word: string }>(
-      'SELECT word FROM vocab_tails WHERE word >= ? AND word < ? AND length(word) BETWEEN ? AND ?',
-    ).all(first, first + LAST_CHAR, chars.length - budget, prefix ? 1_000_000 : chars.length + budget))
-      consider(word);
+    const lengths = [chars.length - budget, prefix ? Infinity : chars.length + budget] as const;
+    for (const word of this.#words(version).words(chars[0]!, ...lengths)) consider(word);
     if (budget >= 2) for (const word of this.#firstLetterTypos(term, prefix)) consider(word);
     const ranked = [...costs]
       .map(([word, cost]) => ({ word, prefix: false, cost, documents: this.#documentFrequency(word) }))

@@ -26,35 +26,89 @@ export function typoBudget(word: string): number {
  * matching start of `candidate`.
  */
 export function typoCost(query: string, candidate: string, maxTypos: number, prefix = false): number | null {
-  const a = [...query];
-  const full = [...candidate];
-  if (a.length === 0 || full.length === 0) return null;
-  const firstLetterPenalty = a[0] === full[0] ? 0 : 1;
-  // Words that differ in their first letter are at least one edit apart, so they need a
-  // budget left after the penalty.
-  const budget = maxTypos - firstLetterPenalty;
-  if (budget < firstLetterPenalty) return null;
-  if (prefix ? full.length < a.length - budget : Math.abs(a.length - full.length) > budget) return null;
-  const b = prefix ? full.slice(0, a.length + budget) : full;
-  // Optimal string alignment distance, row by row.
-  let before: number[] = [];
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d = Math.min(d, before[j - 2]! + 1);
-      current.push(d);
-      rowMin = Math.min(rowMin, d);
+  return typoMatcher(query, maxTypos, prefix)(candidate);
+}
+
+/**
+ * `typoCost` of one query word against many candidates: the word is read once, the rows of the
+ * distance are reused, and a candidate that lacks more of the word's letters (or holds more
+ * letters the word lacks) than the budget allows is refused before any distance is computed.
+ */
+export function typoMatcher(
+  query: string,
+  maxTypos: number,
+  prefix = false,
+): (candidate: string) => number | null {
+  const a = Array.from(query, (c) => c.codePointAt(0)!);
+  const n = a.length;
+  const queryMask = letterMask(a, n);
+  // No candidate longer than this is read: past it, a whole word is too long and a word being
+  // typed is compared by its start.
+  const limit = n + maxTypos;
+  const b = new Int32Array(limit);
+  let before = new Int32Array(limit + 1);
+  let previous = new Int32Array(limit + 1);
+  let current = new Int32Array(limit + 1);
+  return (candidate) => {
+    if (n === 0) return null;
+    let full = 0;
+    for (const c of candidate) {
+      if (full === limit) {
+        full += 1;
+        break;
+      }
+      b[full] = c.codePointAt(0)!;
+      full += 1;
     }
-    // Every later row is at least this row's minimum (a swap reaches back two rows, hence +1).
-    if (rowMin > budget + 1) return null;
-    before = previous;
-    previous = current;
-  }
-  const distance = prefix ? Math.min(...previous.slice(Math.max(0, a.length - budget))) : previous[b.length]!;
-  return distance <= budget ? distance + firstLetterPenalty : null;
+    if (full === 0) return null;
+    const firstLetterPenalty = a[0] === b[0] ? 0 : 1;
+    // Words that differ in their first letter are at least one edit apart, so they need a
+    // budget left after the penalty.
+    const budget = maxTypos - firstLetterPenalty;
+    if (budget < firstLetterPenalty) return null;
+    if (prefix ? full < n - budget : Math.abs(n - full) > budget) return null;
+    const m = prefix ? Math.min(full, n + budget) : full;
+    // Each of the word's letters missing from the candidate takes an edit of its own, and so
+    // does each letter of a whole candidate that the word lacks.
+    const candidateMask = letterMask(b, m);
+    if (popcount(queryMask & ~candidateMask) > budget) return null;
+    if (!prefix && popcount(candidateMask & ~queryMask) > budget) return null;
+    // Optimal string alignment distance, row by row.
+    for (let j = 0; j <= m; j += 1) previous[j] = j;
+    for (let i = 1; i <= n; i += 1) {
+      const ai = a[i - 1]!;
+      current[0] = i;
+      let rowMin = i;
+      for (let j = 1; j <= m; j += 1) {
+        const cost = ai === b[j - 1] ? 0 : 1;
+        let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+        if (i > 1 && j > 1 && ai === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
+        current[j] = d;
+        if (d < rowMin) rowMin = d;
+      }
+      // Every later row is at least this row's minimum (a swap reaches back two rows, hence +1).
+      if (rowMin > budget + 1) return null;
+      const spare = before;
+      before = previous;
+      previous = current;
+      current = spare;
+    }
+    let distance = previous[m]!;
+    if (prefix)
+      for (let j = Math.max(0, n - budget); j < m; j += 1) distance = Math.min(distance, previous[j]!);
+    return distance <= budget ? distance + firstLetterPenalty : null;
+  };
+}
+
+/** The letters among the first `length` code points, folded into 32 bits. */
+function letterMask(codePoints: ArrayLike<number>, length: number): number {
+  let mask = 0;
+  for (let i = 0; i < length; i += 1) mask |= 1 << (codePoints[i]! & 31);
+  return mask;
+}
+
+function popcount(bits: number): number {
+  let v = bits - ((bits >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
