@@ -23,6 +23,11 @@ export interface Alternative {
   cost: number;
   /** Papers holding it (FTS5's count for the phrase). */
   documents: number;
+  /**
+   * A prefix's indexed words, when it starts few enough to name: FTS5 reads their lists as it
+   * needs them, where a prefix with no index of its own makes it merge every such list first.
+   */
+  words?: readonly string[];
 }
 
 /** What one query word matches. */
@@ -80,6 +85,12 @@ export class Ranker {
   readonly #averageLength: number;
   /** Where each alternative is in `#phrases`. */
   readonly #phraseIndex: Map<Alternative, number>;
+  /** Where each alternative that is a whole word is in `#phrases`, by the word. */
+  readonly #exact = new Map<string, number[]>();
+  /** The alternatives that are prefixes, with where each is in `#phrases`. */
+  readonly #prefixes: [string, number][] = [];
+  /** The first UTF-16 units of the alternatives. */
+  readonly #firstLetters = new Set<number>();
 
   constructor(terms: TermMatch[], lastIsPrefix: boolean, totals: IndexTotals) {
     this.#terms = terms;
@@ -89,32 +100,24 @@ export class Ranker {
     this.#phraseIndex = new Map(this.#phrases.map((phrase, i) => [phrase, i]));
     this.#averageLength = totals.words / totals.papers;
     this.#idf = this.#phrases.map((p) => idf(totals.papers, p.documents));
+    for (const [i, phrase] of this.#phrases.entries()) {
+      if (phrase.prefix) this.#prefixes.push([phrase.word, i]);
+      else this.#exact.set(phrase.word, [...(this.#exact.get(phrase.word) ?? []), i]);
+      this.#firstLetters.add(phrase.word.charCodeAt(0));
+    }
   }
 
   keys(paper: Paper): RankKeys {
-    const columns = [
-      searchWords(paper.title),
-      searchWords(paper.abstract),
-      searchWords(paper.authors.join(', ')),
-    ];
-    // Each column's words with their counts, read once: a phrase's count is a lookup (a prefix
-    // adds up the words it starts).
-    const counted = columns.map((words) => {
-      const counts = new Map<string, number>();
-      for (const word of words) counts.set(word, (counts.get(word) ?? 0) + 1);
-      return counts;
-    });
-    const countIn = (counts: Map<string, number>, a: Alternative): number => {
-      if (!a.prefix) return counts.get(a.word) ?? 0;
-      let n = 0;
-      for (const [word, count] of counts) if (word.startsWith(a.word)) n += count;
-      return n;
-    };
-    const perColumn = counted.map((counts) => this.#phrases.map((phrase) => countIn(counts, phrase)));
+    // Each column's count of every alternative, read in one pass over its words (a prefix adds
+    // up the words it starts); words no alternative can be are skipped unread.
+    const perColumn = COLUMN_WEIGHTS.map(() => new Array<number>(this.#phrases.length).fill(0));
+    const title = searchWords(paper.title);
+    let length = this.#countWords(title, perColumn[0]!);
+    length += this.#countText(paper.abstract, perColumn[1]!);
+    length += this.#countText(paper.authors.join(', '), perColumn[2]!);
     const frequencies = this.#phrases.map((_, i) =>
       perColumn.reduce((f, counts, column) => f + counts[i]! * COLUMN_WEIGHTS[column]!, 0),
     );
-    const length = columns.reduce((n, words) => n + words.length, 0);
     const present = perColumn.map((counts) => (a: Alternative) => counts[this.#phraseIndex.get(a)!]! > 0);
     // Alternatives are listed cheapest first, so the first present one is the cheapest.
     const costs = this.#terms.map((t) => {
@@ -132,9 +135,13 @@ export class Ranker {
       if (alternatives.some(present[0]!)) titleTerms += 1;
       if (alternatives.some(present[2]!)) authorTerms += 1;
     }
-    const title = columns[0]!.join(' ');
+    const titleText = title.join(' ');
     const phrase =
-      title === this.#phrase ? 0 : ` ${title} `.includes(` ${this.#phrase}${this.#phraseEnd}`) ? 1 : 2;
+      titleText === this.#phrase
+        ? 0
+        : ` ${titleText} `.includes(` ${this.#phrase}${this.#phraseEnd}`)
+          ? 1
+          : 2;
     let score = 0;
     for (let i = 0; i < this.#phrases.length; i += 1) {
       const f = frequencies[i]!;
@@ -142,7 +149,46 @@ export class Ranker {
     }
     return { words, typos, phrase, titleTerms, authorTerms, score: -1.0 * score };
   }
+
+  /** Adds `words`' counts of each alternative to `counts`; returns how many words there are. */
+  #countWords(words: readonly string[], counts: number[]): number {
+    for (const word of words) this.#count(word, counts);
+    return words.length;
+  }
+
+  /**
+   * `#countWords` of the words of `text`. Plain ASCII text (most of it) is read a character at a
+   * time, as `searchWords` splits it, and only a word whose first letter some alternative has is
+   * cut out to be looked up.
+   */
+  #countText(text: string, counts: number[]): number {
+    if (NON_ASCII.test(text)) return this.#countWords(searchWords(text), counts);
+    let words = 0;
+    let start = -1;
+    for (let i = 0; i <= text.length; i += 1) {
+      const c = i < text.length ? text.charCodeAt(i) : 0;
+      const inWord = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+      if (inWord) {
+        if (start < 0) start = i;
+        continue;
+      }
+      if (start < 0) continue;
+      words += 1;
+      if (this.#firstLetters.has(text.charCodeAt(start) | (text.charCodeAt(start) >= 65 ? 0x20 : 0)))
+        this.#count(text.slice(start, i).toLowerCase(), counts);
+      start = -1;
+    }
+    return words;
+  }
+
+  #count(word: string, counts: number[]): void {
+    const exact = this.#exact.get(word);
+    if (exact) for (const i of exact) counts[i]! += 1;
+    for (const [prefix, i] of this.#prefixes) if (word.startsWith(prefix)) counts[i]! += 1;
+  }
 }
+
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Relevance order: the ranking keys, then the newest paper, then the id. */
 export function byRelevance(a: Ranked, b: Ranked): number {
