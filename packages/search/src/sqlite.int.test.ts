@@ -371,6 +371,48 @@ describe('sqlite index file', () => {
     }
   });
 
+  it('finds every word a word being typed starts, whether it starts a few or too many to name', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const index = createSqliteIndex({ path });
+    // 70 words starting "zorbl" (more than a search names one by one), 3 starting "quagm".
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const many = Array.from(
+      { length: 70 },
+      (_, i) => `zorbl${letters[Math.floor(i / 26)]}${letters[i % 26]}`,
+    );
+    const few = ['quagmire', 'quagmires', 'quagmoid'];
+    const words = [...many, ...few];
+    const papers = generateSightings(
+      25,
+      words.length,
+      words.map((_, i) => `arxiv-2502_${String(i + 1).padStart(5, '0')}`),
+    ).map((paper, i) => ({
+      ...paper,
+      id: `arxiv-2502_${String(i + 1).padStart(5, '0')}`,
+      title: `${words[i]} study`,
+      abstract: '',
+    }));
+    try {
+      await index.upsert(papers);
+      const found = async (q: string) => {
+        const answer = await index.search({ q, limit: 100, offset: 0 });
+        return { total: answer.total, titles: answer.hits.map((h) => h.title.split(' ')[0]).sort() };
+      };
+      expect(await found('zorbl')).toEqual({ total: 70, titles: [...many].sort() });
+      expect(await found('quagm')).toEqual({ total: 3, titles: [...few].sort() });
+      // As a phrase of the title, and with a word before it.
+      expect(await found('quagmir')).toEqual({ total: 2, titles: ['quagmire', 'quagmires'] });
+      expect((await index.search({ q: 'quagmires stu', limit: 10, offset: 0 })).hits[0]?.title).toBe(
+        'quagmires study',
+      );
+      // Papers with both words come first; the others hold the first word only.
+      const both = await index.search({ q: 'study quagmi', limit: 3, offset: 0 });
+      expect(both.hits.map((h) => h.title.split(' ')[0]).sort()).toEqual([...few].sort());
+    } finally {
+      await index.close();
+    }
+  });
+
   it('upgrades a file written by schema version 7: the words written before are found misspelt', async () => {
     const path = join(dir, 'papers.sqlite');
     const paper = { ...generateSightings(23, 1, ['arxiv-2501_00001'])[0]!, id: 'arxiv-2501_00001' };

@@ -186,10 +186,13 @@ const ESTIMATE_SAMPLE = 2000;
 const CANDIDATES = 300;
 /** The title tier's candidates for a first page, at least (see `#titleTier`). */
 const TIER_CANDIDATES = 100;
-/** Shortest word being typed that the title tier reads; shorter ones start too many words. */
-const TIER_MIN_PREFIX = 4;
-/** Most indexed words a word being typed may start for the title tier to read them all. */
-const TIER_MAX_PREFIX_WORDS = 64;
+/** The longest prefixes the full-text index has prefix indexes for (`prefix = '1 2 3'`). */
+const PREFIX_INDEX_LETTERS = 3;
+/**
+ * Most indexed words a longer word being typed may start to be searched as those words (and for
+ * the title tier to read them all); past it, as a prefix.
+ */
+const MAX_PREFIX_WORDS = 64;
 /** Rows filters and facets read by seq: the narrow index, not the rows with their JSON. */
 const PAPER_COLUMNS = 'papers p INDEXED BY papers_columns';
 
@@ -1154,17 +1157,11 @@ export class SqliteSearchIndex implements SearchIndex {
           continue;
         }
         // A short prefix starts too many words to join; the general path has prefix indexes.
-        if ([...alternative.word].length < TIER_MIN_PREFIX) return undefined;
-        held.push(
-          ...this.#statement<[string, string, number], { term: string }>(
-            'SELECT term FROM papers_vocab WHERE term >= ? AND term < ? LIMIT ?',
-          )
-            .all(alternative.word, alternative.word + LAST_CHAR, TIER_MAX_PREFIX_WORDS + 1)
-            .map((r) => r.term),
-        );
+        if (!alternative.words) return undefined;
+        held.push(...alternative.words);
       }
       const distinctWords = [...new Set(held)];
-      if (distinctWords.length === 0 || distinctWords.length > TIER_MAX_PREFIX_WORDS) return undefined;
+      if (distinctWords.length === 0 || distinctWords.length > MAX_PREFIX_WORDS) return undefined;
       words.push(distinctWords);
     }
     const wanted = Math.max(TIER_CANDIDATES, 2 * end);
@@ -1314,16 +1311,13 @@ export class SqliteSearchIndex implements SearchIndex {
 
   /** The indexed words one query word matches, as Meilisearch's typo rules allow (`typos.ts`). */
   #termMatch(term: string, prefix: boolean, version: string): TermMatch {
-    const exact: Alternative = {
-      word: term,
-      prefix,
-      cost: 0,
-      documents: prefix
-        ? (this.#statement<[string], { n: number }>(
-            'SELECT count(*) AS n FROM papers_fts WHERE papers_fts MATCH ?',
-          ).get(`${ftsString(term)}*`)?.n ?? 0)
-        : this.#documentFrequency(term),
-    };
+    const words = prefix ? this.#wordsStartingWith(term) : undefined;
+    const exact: Alternative = { word: term, prefix, cost: 0, documents: 0, ...(words ? { words } : {}) };
+    exact.documents = prefix
+      ? (this.#statement<[string], { n: number }>(
+          'SELECT count(*) AS n FROM papers_fts WHERE papers_fts MATCH ?',
+        ).get(ftsAlternative(exact))?.n ?? 0)
+      : this.#documentFrequency(term);
     const match: TermMatch = { term, prefix, alternatives: [exact] };
     const budget = typoBudget(term);
     if (budget === 0) return match;
@@ -1349,6 +1343,20 @@ export class SqliteSearchIndex implements SearchIndex {
   }
 
   /**
+   * The indexed words `prefix` starts, when it is longer than FTS5's own prefix indexes and starts
+   * at most `MAX_PREFIX_WORDS` (and at least one); otherwise undefined.
+   */
+  #wordsStartingWith(prefix: string): string[] | undefined {
+    if ([...prefix].length <= PREFIX_INDEX_LETTERS) return undefined;
+    const words = this.#statement<[string, string, number], { word: string }>(
+      'SELECT word FROM vocab_tails WHERE word >= ? AND word < ? LIMIT ?',
+    )
+      .all(prefix, prefix + LAST_CHAR, MAX_PREFIX_WORDS + 1)
+      .map((r) => r.word);
+    return words.length > 0 && words.length <= MAX_PREFIX_WORDS ? words : undefined;
+  }
+
+  /**
    * Indexed words one edit away from `term` where that edit touches the first letter (which
    * costs two typos): the first letter deleted, swapped with the second, replaced, or preceded
    * by another letter. Found through the words indexed without their first letter.
@@ -1361,7 +1369,7 @@ export class SqliteSearchIndex implements SearchIndex {
     if (prefix) {
       const startingWith = (start: string) =>
         this.#statement<[string, string, number], { term: string }>(
-          'SELECT term FROM papers_vocab WHERE term >= ? AND term < ? LIMIT ?',
+          'SELECT word AS term FROM vocab_tails WHERE word >= ? AND word < ? LIMIT ?',
         ).all(start, start + LAST_CHAR, MAX_PREFIX_PROBE);
       const tailStartingWith = (start: string) =>
         this.#statement<[string, string, number], { word: string }>(
@@ -1480,9 +1488,7 @@ function nestedGroups(terms: TermMatch[], missing: TermMatch | undefined, lastIs
   const exact = terms.map((m) => `(${cheapest(m).map(ftsAlternative).join(' OR ')})`).join(' AND ');
   const all = terms.map((m) => `(${anyOf(m)})`).join(' AND ');
   const [title, authors] = [every('title'), every('authors')];
-  const phrase = missing
-    ? undefined
-    : `{title} : ${ftsString(terms.map((m) => m.term).join(' '))}${lastIsPrefix ? '*' : ''}`;
+  const phrase = missing ? undefined : `{title} : ${ftsPhrase(terms, lastIsPrefix)}`;
   const exactly = (expression: string) => `(${exact}) AND (${expression})`;
   const groups = [
     ...(phrase
@@ -1521,7 +1527,20 @@ function anyOf(match: TermMatch): string {
 }
 
 function ftsAlternative(alternative: Alternative): string {
-  return ftsString(alternative.word) + (alternative.prefix ? '*' : '');
+  if (!alternative.prefix) return ftsString(alternative.word);
+  return alternative.words
+    ? `(${alternative.words.map(ftsString).join(' OR ')})`
+    : `${ftsString(alternative.word)}*`;
+}
+
+/** The query's words as a phrase; a last word being typed ends it in any word it starts. */
+function ftsPhrase(terms: TermMatch[], lastIsPrefix: boolean): string {
+  const words = terms.map((m) => m.term);
+  const last = terms.at(-1)!.alternatives[0]!;
+  if (!lastIsPrefix) return ftsString(words.join(' '));
+  if (!last.words) return `${ftsString(words.join(' '))}*`;
+  const start = words.slice(0, -1).join(' ');
+  return `(${last.words.map((word) => ftsString(start ? `${start} ${word}` : word)).join(' OR ')})`;
 }
 
 function pick(facets: Facets, wanted: readonly SearchFacet[]): Partial<Facets> {
