@@ -1313,11 +1313,13 @@ export class SqliteSearchIndex implements SearchIndex {
   #termMatch(term: string, prefix: boolean, version: string): TermMatch {
     const words = prefix ? this.#wordsStartingWith(term) : undefined;
     const exact: Alternative = { word: term, prefix, cost: 0, documents: 0, ...(words ? { words } : {}) };
-    exact.documents = prefix
-      ? (this.#statement<[string], { n: number }>(
-          'SELECT count(*) AS n FROM papers_fts WHERE papers_fts MATCH ?',
-        ).get(ftsAlternative(exact))?.n ?? 0)
-      : this.#documentFrequency(term);
+    // A prefix that starts one word holds the papers that word does.
+    exact.documents =
+      !prefix || words?.length === 1
+        ? this.#documentFrequency(words?.[0] ?? term)
+        : (this.#statement<[string], { n: number }>(
+            'SELECT count(*) AS n FROM papers_fts WHERE papers_fts MATCH ?',
+          ).get(ftsAlternative(exact))?.n ?? 0);
     const match: TermMatch = { term, prefix, alternatives: [exact] };
     const budget = typoBudget(term);
     if (budget === 0) return match;
