@@ -7,15 +7,10 @@ export class Lexicon {
   /** First letter → length in letters → words. */
   readonly #buckets = new Map<string, Map<number, string[]>>();
   #last = 0;
-  #size = 0;
 
   /** The id of the last word read (0: none yet). */
   get last(): number {
     return this.#last;
-  }
-
-  get size(): number {
-    return this.#size;
   }
 
   /** Adds the words read after `last`, in their order. */
@@ -30,7 +25,6 @@ export class Lexicon {
       let words = lengths.get(length);
       if (!words) lengths.set(length, (words = []));
       words.push(word);
-      this.#size += 1;
     }
   }
 
