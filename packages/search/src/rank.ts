@@ -1,7 +1,7 @@
 import type { Paper, SearchSort } from '@paperwire/schema';
 import { trendingScore } from '@paperwire/schema';
 
-import { searchWords } from './words.js';
+import { isPlain, searchWords } from './words.js';
 
 /** bm25 column weights (title, abstract, authors): a word in the title says far more. */
 export const COLUMN_WEIGHTS = [10, 1, 2] as const;
@@ -162,7 +162,7 @@ export class Ranker {
    * cut out to be looked up.
    */
   #countText(text: string, counts: number[]): number {
-    if (NON_ASCII.test(text)) return this.#countWords(searchWords(text), counts);
+    if (!isPlain(text)) return this.#countWords(searchWords(text), counts);
     let words = 0;
     let start = -1;
     for (let i = 0; i <= text.length; i += 1) {
@@ -187,8 +187,6 @@ export class Ranker {
     for (const [prefix, i] of this.#prefixes) if (word.startsWith(prefix)) counts[i]! += 1;
   }
 }
-
-const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Relevance order: the ranking keys, then the newest paper, then the id. */
 export function byRelevance(a: Ranked, b: Ranked): number {

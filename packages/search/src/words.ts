@@ -29,12 +29,20 @@ const KEPT_AS_IS = new Set(['ǡ']);
 
 /** Text as it goes into the full-text index. */
 export function indexForm(text: string): string {
-  return NON_ASCII.test(text) ? text.normalize('NFKC') : text;
+  return isPlain(text) ? text : text.normalize('NFKC');
+}
+
+/**
+ * Whether `text` is plain ASCII, whose words are its runs of letters and digits, lower-cased:
+ * no normalization or folding applies.
+ */
+export function isPlain(text: string): boolean {
+  return !NON_ASCII.test(text);
 }
 
 /** The words of `text` as the index holds them, in order. */
 export function searchWords(text: string): string[] {
-  if (!NON_ASCII.test(text)) return text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  if (isPlain(text)) return text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
   const words: string[] = [];
   for (const [raw] of text.normalize('NFKC').matchAll(WORD)) {
     const word = fold(raw);
