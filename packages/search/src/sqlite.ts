@@ -32,6 +32,7 @@ import type { CheckedFilters } from './filters.js';
 import { checkFilters, yearOf } from './filters.js';
 import { CROP_WORDS, markWords } from './highlight.js';
 import { aliasKeys, planUpsert, recordKeys } from './identity.js';
+import { Lexicon } from './lexicon.js';
 import type { Resolved, SearchIndex, UpsertResult } from './port.js';
 import { paperTermWeights, queryTerms } from './query.js';
 import type { Alternative, IndexTotals, TermMatch } from './rank.js';
@@ -39,7 +40,6 @@ import { COLUMN_WEIGHTS, Ranker, bySort, idf } from './rank.js';
 import { authorWords, titlePostings } from './title-tier.js';
 import { typoBudget, typoMatcher } from './typos.js';
 import { mergeBatch } from './upsert.js';
-import { Lexicon } from './lexicon.js';
 import { indexForm, searchWords } from './words.js';
 
 type Migration = { sql: string; then?: (index: SqliteSearchIndex) => void };
@@ -1350,12 +1350,17 @@ export class SqliteSearchIndex implements SearchIndex {
    */
   #wordsStartingWith(prefix: string): string[] | undefined {
     if ([...prefix].length <= PREFIX_INDEX_LETTERS) return undefined;
-    const words = this.#statement<[string, string, number], { word: string }>(
+    const words = this.#indexedWordsStartingWith(prefix, MAX_PREFIX_WORDS + 1);
+    return words.length > 0 && words.length <= MAX_PREFIX_WORDS ? words : undefined;
+  }
+
+  /** At most `limit` of the words ever indexed (of two letters or more) that `start` starts, in order. */
+  #indexedWordsStartingWith(start: string, limit: number): string[] {
+    return this.#statement<[string, string, number], { word: string }>(
       'SELECT word FROM vocab_tails WHERE word >= ? AND word < ? LIMIT ?',
     )
-      .all(prefix, prefix + LAST_CHAR, MAX_PREFIX_WORDS + 1)
+      .all(start, start + LAST_CHAR, limit)
       .map((r) => r.word);
-    return words.length > 0 && words.length <= MAX_PREFIX_WORDS ? words : undefined;
   }
 
   /**
@@ -1369,15 +1374,12 @@ export class SqliteSearchIndex implements SearchIndex {
     const swapped = [chars[1]!, chars[0]!, ...chars.slice(2)].join('');
     const found: string[] = [];
     if (prefix) {
-      const startingWith = (start: string) =>
-        this.#statement<[string, string, number], { term: string }>(
-          'SELECT word AS term FROM vocab_tails WHERE word >= ? AND word < ? LIMIT ?',
-        ).all(start, start + LAST_CHAR, MAX_PREFIX_PROBE);
       const tailStartingWith = (start: string) =>
         this.#statement<[string, string, number], { word: string }>(
           'SELECT word FROM vocab_tails WHERE tail >= ? AND tail < ? LIMIT ?',
         ).all(start, start + LAST_CHAR, MAX_PREFIX_PROBE);
-      for (const probe of [rest, swapped]) found.push(...startingWith(probe).map((r) => r.term));
+      for (const probe of [rest, swapped])
+        found.push(...this.#indexedWordsStartingWith(probe, MAX_PREFIX_PROBE));
       // A replaced first letter (the tail starts with the rest), or a letter put before it.
       for (const tail of [rest, term]) found.push(...tailStartingWith(tail).map((r) => r.word));
     } else {
