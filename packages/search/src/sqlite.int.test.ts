@@ -536,6 +536,51 @@ describe('sqlite index file', () => {
     }
   });
 
+  it('ranks first the papers with every word in the title, at any alternative, when their tier is too small for the page', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;
+    const paper = (i: number, title: string, abstract: string): Paper =>
+      canonicalPaper({ ...base, id: `arxiv-2503_${String(i).padStart(5, '0')}`, title, abstract });
+    // Many papers hold both words often (a high bm25), few in the title: the tier of the words as
+    // typed holds two, and three more hold a misspelling of one in the title (as many title words).
+    const papers = [
+      ...Array.from({ length: 300 }, (_, i) =>
+        paper(i, `Kernel study ${i}`, `${'graph memory '.repeat(6)}${i % 50 === 0 ? 'vision' : 'plain'}`),
+      ),
+      paper(1001, 'Graph memory', `graph memory ${'filler '.repeat(150)}`),
+      paper(1002, 'Sparse graph with memory', `graph memory ${'filler '.repeat(150)}`),
+      paper(1003, 'Graph memroy', `graph memory ${'filler '.repeat(150)}`),
+      paper(1004, 'A graph of memroy cells', `graph memory vision ${'filler '.repeat(150)}`),
+      paper(1005, 'Memroy graph', `graph memory ${'filler '.repeat(150)}`),
+    ];
+    await createSqliteIndex({ path }).upsert(papers);
+    const bounded = createSqliteIndex({ path, candidates: 10 });
+    const exact = createSqliteIndex({ path, candidates: 1_000_000 });
+    try {
+      const titled = ['1001', '1002', '1003', '1004', '1005'].map((n) => `arxiv-2503_0${n}`);
+      for (const q of ['graph memory', 'graph memory ']) {
+        const approximate = (await bounded.search({ q, limit: 10, offset: 0 })).hits.map((h) => h.id);
+        const full = (await exact.search({ q, limit: 10, offset: 0 })).hits.map((h) => h.id);
+        expect(approximate.slice(0, 5), q).toEqual(full.slice(0, 5));
+        expect([...approximate.slice(0, 5)].sort(), q).toEqual(titled);
+      }
+      // Missing the last word: the group without "vision" has its title holders, and a paper that
+      // holds "vision" is in the group before, once.
+      const request: SearchRequest = { q: 'graph memory vision', limit: 20, offset: 0 };
+      const approximate = (await bounded.search(request)).hits.map((h) => h.id);
+      const full = (await exact.search(request)).hits.map((h) => h.id);
+      expect(new Set(approximate).size).toBe(20);
+      expect(approximate[0]).toBe(full[0]);
+      const withoutVision = titled.filter((id) => id !== 'arxiv-2503_01004');
+      const after = approximate.slice(approximate.findIndex((id) => withoutVision.includes(id)));
+      expect([...after.slice(0, 4)].sort()).toEqual(withoutVision);
+      expect(approximate.indexOf('arxiv-2503_01004')).toBeLessThan(approximate.indexOf(after[0]!));
+    } finally {
+      await bounded.close();
+      await exact.close();
+    }
+  });
+
   it('counts totals exactly up to 1,000 matches and estimates them past it, saying so', async () => {
     const index = createSqliteIndex({ path: join(dir, 'papers.sqlite') });
     const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;

@@ -1055,18 +1055,20 @@ export class SqliteSearchIndex implements SearchIndex {
           size > wanted && missing
             ? this.#titleTier(matches.slice(0, words), selection, end - before, missing)
             : undefined;
-        const seqs =
-          size <= wanted
-            ? this.#seqs(expression, selection)
-            : (tier ??
-              this.#bestOfNested(
-                nestedGroups(matches.slice(0, words), missing, lastIsPrefix),
-                titleScoring(matches.slice(0, words)),
-                size,
-                kept,
-                selection,
-                wanted,
-              ));
+        const group = matches.slice(0, words);
+        const ranked = (): number[] => {
+          const holders = this.#titleHolders(group, missing, selection, wanted);
+          return this.#bestOfNested(
+            nestedGroups(group, missing, lastIsPrefix, holders !== undefined),
+            titleScoring(group),
+            size,
+            kept,
+            selection,
+            wanted,
+            holders ?? [],
+          );
+        };
+        const seqs = size <= wanted ? this.#seqs(expression, selection) : (tier ?? ranked());
         // Titles that are the query itself rank first, whatever bm25 makes of them.
         if (!missing && size > wanted) seqs.push(...this.#titled(matches, selection));
         groups.push({ start: before, papers: this.#papers([...new Set(seqs)]) });
@@ -1082,6 +1084,7 @@ export class SqliteSearchIndex implements SearchIndex {
    * set that fits whole, and the best of the next by the bm25 of the last (and by `byTitle`'s). Whether a set fits is judged from its
    * count without the filters times the share of papers the filters keep (`kept`), which is
    * cheap; a set taken whole that the filters keep more of than that is cut to its best.
+   * `holders` are papers of the group known to rank before most (`#titleHolders`): always kept.
    */
   #bestOfNested(
     expressions: string[],
@@ -1090,6 +1093,7 @@ export class SqliteSearchIndex implements SearchIndex {
     kept: number,
     selection: Selection,
     wanted: number,
+    holders: number[],
   ): number[] {
     let whole: { expression: string } | { seqs: number[] } | undefined;
     const wholeSeqs = (): number[] => {
@@ -1121,9 +1125,9 @@ export class SqliteSearchIndex implements SearchIndex {
       const titled = byTitle
         ? this.#bestSeqs(byTitle, within ?? scoring, selection, Math.ceil(wanted / 4))
         : [];
-      return [...new Set([...wholeSeqs(), ...best, ...titled])];
+      return [...new Set([...holders, ...wholeSeqs(), ...best, ...titled])];
     }
-    return wholeSeqs();
+    return [...new Set([...holders, ...wholeSeqs()])];
   }
 
   /**
@@ -1169,40 +1173,22 @@ export class SqliteSearchIndex implements SearchIndex {
     const papers = this.#count();
     const documents = cheapestOf.map((cheap) => cheap.reduce((sum, a) => sum + a.documents, 0));
     const weights = documents.map((d) => idf(papers, d));
-    // The rarest word drives the join (FTS5's count stands in for its number of titles).
-    const order = matches.map((_, i) => i).sort((a, b) => documents[a]! - documents[b]!);
     const values: Record<string, unknown> = { ...params, wanted };
-    const termIn = (alias: string, i: number): string => {
-      values[`w${i}`] = JSON.stringify(words[i]);
-      return words[i]!.length === 1
-        ? `${alias}.term = json_extract(@w${i}, '$[0]')`
-        : `${alias}.term IN (SELECT value FROM json_each(@w${i}))`;
-    };
+    const termIn = (alias: string, i: number): string => titleTermIn(alias, i, words, values);
     // Papers holding the next query word belong to an earlier group.
     const without = (seq: string) =>
       missing ? `AND ${seq} NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @missing)` : '';
     if (missing) values.missing = anyOf(missing);
-    const [driver, ...others] = order as [number, ...number[]];
-    const tables = [
-      `title_postings t${driver}${others.length === 0 ? ' INDEXED BY title_postings_by_impact' : ''}`,
-    ];
-    const conditions = [termIn(`t${driver}`, driver)];
-    for (const i of others) {
-      tables.push(`title_postings t${i}`);
-      conditions.push(termIn(`t${i}`, i), `t${i}.seq = t${driver}.seq`);
-    }
-    if (filtered) {
-      tables.push(PAPER_COLUMNS);
-      conditions.push(`p.seq = t${driver}.seq`, where);
-    }
-    for (const i of order) values[`idf${i}`] = weights[i];
+    const join = titleJoin(words, documents, values, selection, true);
+    const driver = join.driver;
+    for (const i of matches.keys()) values[`idf${i}`] = weights[i];
     const phrase = matches.map((_, i) => `(t${i}.positions >> ${i})`).join(' & ');
     const score = matches.map((_, i) => `@idf${i} * t${i}.impact`).join(' + ');
-    const ranking = others.length === 0 ? `t${driver}.impact DESC` : `(${phrase}) != 0 DESC, ${score} DESC`;
+    const ranking = matches.length === 1 ? `t${driver}.impact DESC` : `(${phrase}) != 0 DESC, ${score} DESC`;
     const best = this.#db
       .prepare<[Record<string, unknown>], { seq: number }>(
-        `SELECT t${driver}.seq AS seq FROM ${tables.join(' CROSS JOIN ')}
-           WHERE ${conditions.join(' AND ')} ${without(`t${driver}.seq`)} ORDER BY ${ranking} LIMIT @wanted`,
+        `SELECT t${driver}.seq AS seq FROM ${join.from}
+           WHERE ${join.where} ${without(`t${driver}.seq`)} ORDER BY ${ranking} LIMIT @wanted`,
       )
       .all(values)
       .map((r) => r.seq);
@@ -1243,6 +1229,56 @@ export class SqliteSearchIndex implements SearchIndex {
           );
     const titled = missing ? [] : this.#titled(matches, selection);
     return [...new Set([...titled, ...authored, ...withTypos, ...distinct])];
+  }
+
+  /**
+   * The papers of a group (those holding every word of `terms`, and not `missing` when given)
+   * that hold every word in the title, each at any of its alternatives, when there are at most
+   * `most`: read from the title postings, joined from the rarest word. Every paper that holds the
+   * query as a title phrase, or every word in the title, is one of them, so the general path
+   * takes them whole instead of counting those sets with FTS5 column filters, which reads the
+   * positions of every paper the words match. Undefined when the index keeps no title postings,
+   * a word being typed starts too many words to name, or more than `most` papers hold them.
+   */
+  #titleHolders(
+    terms: TermMatch[],
+    missing: TermMatch | undefined,
+    selection: Selection,
+    most: number,
+  ): number[] | undefined {
+    if (!this.#titleTierKept) return undefined;
+    const words: string[][] = [];
+    for (const term of terms) {
+      const held: string[] = [];
+      for (const alternative of term.alternatives) {
+        if (alternative.documents === 0) continue;
+        if (!alternative.prefix) held.push(alternative.word);
+        else if (alternative.words) held.push(...alternative.words);
+        else return undefined;
+      }
+      const distinctWords = [...new Set(held)];
+      if (distinctWords.length === 0) return [];
+      if (distinctWords.length > MAX_PREFIX_WORDS) return undefined;
+      words.push(distinctWords);
+    }
+    const values: Record<string, unknown> = { ...selection.params, limit: most + 1 };
+    const documents = terms.map((m) => m.alternatives.reduce((sum, a) => sum + a.documents, 0));
+    const join = titleJoin(words, documents, values, selection, false);
+    const seqs = this.#db
+      .prepare<[Record<string, unknown>], { seq: number }>(
+        `SELECT DISTINCT t${join.driver}.seq AS seq FROM ${join.from} WHERE ${join.where} LIMIT @limit`,
+      )
+      .all(values)
+      .map((r) => r.seq);
+    if (seqs.length > most) return undefined;
+    if (!missing || seqs.length === 0) return seqs;
+    // Papers holding the next query word belong to an earlier group: a lookup of each by rowid.
+    return this.#statement<[string, string], { seq: number }>(
+      `SELECT value AS seq FROM json_each(?) WHERE NOT EXISTS
+         (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? AND rowid = value)`,
+    )
+      .all(JSON.stringify(seqs), anyOf(missing))
+      .map((r) => r.seq);
   }
 
   /** The papers whose title is the query's words, that pass the filters. */
@@ -1473,6 +1509,44 @@ function sortKeys(sort: SearchSort): string {
 }
 
 /** Whether a word of a text (in `searchWords` form) is one the query matched. */
+/**
+ * The title postings of every query word joined on the paper, each word's rows being those of
+ * any of its `words[i]`, driven by the rarest word (FTS5's count of `documents[i]` stands in for
+ * its number of titles), and the filters' rows when there are filters. Row `t<i>` is word i's.
+ * `byImpact` reads a single word's rows in impact order.
+ */
+function titleJoin(
+  words: string[][],
+  documents: number[],
+  values: Record<string, unknown>,
+  { where, filtered }: Selection,
+  byImpact: boolean,
+): { from: string; where: string; driver: number } {
+  const order = words.map((_, i) => i).sort((a, b) => documents[a]! - documents[b]!);
+  const [driver, ...others] = order as [number, ...number[]];
+  const tables = [
+    `title_postings t${driver}${byImpact && others.length === 0 ? ' INDEXED BY title_postings_by_impact' : ''}`,
+  ];
+  const conditions = [titleTermIn(`t${driver}`, driver, words, values)];
+  for (const i of others) {
+    tables.push(`title_postings t${i}`);
+    conditions.push(titleTermIn(`t${i}`, i, words, values), `t${i}.seq = t${driver}.seq`);
+  }
+  if (filtered) {
+    tables.push(PAPER_COLUMNS);
+    conditions.push(`p.seq = t${driver}.seq`, where);
+  }
+  return { from: tables.join(' CROSS JOIN '), where: conditions.join(' AND '), driver };
+}
+
+/** The condition that title postings row `alias` is one of query word i's `words[i]`. */
+function titleTermIn(alias: string, i: number, words: string[][], values: Record<string, unknown>): string {
+  values[`w${i}`] = JSON.stringify(words[i]);
+  return words[i]!.length === 1
+    ? `${alias}.term = json_extract(@w${i}, '$[0]')`
+    : `${alias}.term IN (SELECT value FROM json_each(@w${i}))`;
+}
+
 function matcher(matches: TermMatch[]): (word: string) => boolean {
   return (word) =>
     matches.some((m) => m.alternatives.some((a) => (a.prefix ? word.startsWith(a.word) : word === a.word)));
@@ -1484,9 +1558,14 @@ function matcher(matches: TermMatch[]): (word: string) => boolean {
  * holding the query as a phrase of the title (when `terms` are the whole query) and every word
  * in the author names, then with that phrase, then with either, then with every word in the
  * title, then all of them; then those and, whatever the typos, those with every word in the
- * title; then all.
+ * title; then all. With `titleHoldersKnown`, the sets with a column filter are left out.
  */
-function nestedGroups(terms: TermMatch[], missing: TermMatch | undefined, lastIsPrefix: boolean): string[] {
+function nestedGroups(
+  terms: TermMatch[],
+  missing: TermMatch | undefined,
+  lastIsPrefix: boolean,
+  titleHoldersKnown: boolean,
+): string[] {
   const not = (expression: string) => (missing ? `(${expression}) NOT (${anyOf(missing)})` : expression);
   const every = (column: string) => terms.map((m) => `{${column}} : (${anyOf(m)})`).join(' AND ');
   const exact = terms.map((m) => `(${cheapest(m).map(ftsAlternative).join(' OR ')})`).join(' AND ');
@@ -1494,6 +1573,9 @@ function nestedGroups(terms: TermMatch[], missing: TermMatch | undefined, lastIs
   const [title, authors] = [every('title'), every('authors')];
   const phrase = missing ? undefined : `{title} : ${ftsPhrase(terms, lastIsPrefix)}`;
   const exactly = (expression: string) => `(${exact}) AND (${expression})`;
+  // Every set with a column filter holds only papers with every word in the title, which the
+  // caller then has from the title postings (`#titleHolders`) and ranks besides these sets.
+  if (titleHoldersKnown) return [...new Set([exact].filter((g) => g !== all).map(not)), not(all)];
   const groups = [
     ...(phrase
       ? [
