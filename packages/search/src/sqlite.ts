@@ -1050,12 +1050,10 @@ export class SqliteSearchIndex implements SearchIndex {
         const missing = matches[words];
         const expression = missing ? `(${all}) NOT (${anyOf(missing)})` : all;
         const wanted = Math.max(this.#candidateCount, end - before);
+        const group = matches.slice(0, words);
         // The group of all the words had its title tier tried first.
         const tier =
-          size > wanted && missing
-            ? this.#titleTier(matches.slice(0, words), selection, end - before, missing)
-            : undefined;
-        const group = matches.slice(0, words);
+          size > wanted && missing ? this.#titleTier(group, selection, end - before, missing) : undefined;
         const ranked = (): number[] => {
           const holders = this.#titleHolders(group, missing, selection, wanted);
           return this.#bestOfNested(
@@ -1154,19 +1152,9 @@ export class SqliteSearchIndex implements SearchIndex {
     const cheapestOf = matches.map(cheapest);
     for (const cheap of cheapestOf) {
       if (cheap.every((a) => a.documents === 0)) return undefined;
-      const held: string[] = [];
-      for (const alternative of cheap) {
-        if (!alternative.prefix) {
-          held.push(alternative.word);
-          continue;
-        }
-        // A short prefix starts too many words to join; the general path has prefix indexes.
-        if (!alternative.words) return undefined;
-        held.push(...alternative.words);
-      }
-      const distinctWords = [...new Set(held)];
-      if (distinctWords.length === 0 || distinctWords.length > MAX_PREFIX_WORDS) return undefined;
-      words.push(distinctWords);
+      const named = namedWords(cheap);
+      if (!named || named.length === 0) return undefined;
+      words.push(named);
     }
     const wanted = Math.max(TIER_CANDIDATES, 2 * end);
     const { where, filtered, params } = selection;
@@ -1249,17 +1237,10 @@ export class SqliteSearchIndex implements SearchIndex {
     if (!this.#titleTierKept) return undefined;
     const words: string[][] = [];
     for (const term of terms) {
-      const held: string[] = [];
-      for (const alternative of term.alternatives) {
-        if (alternative.documents === 0) continue;
-        if (!alternative.prefix) held.push(alternative.word);
-        else if (alternative.words) held.push(...alternative.words);
-        else return undefined;
-      }
-      const distinctWords = [...new Set(held)];
-      if (distinctWords.length === 0) return [];
-      if (distinctWords.length > MAX_PREFIX_WORDS) return undefined;
-      words.push(distinctWords);
+      const named = namedWords(term.alternatives.filter((a) => a.documents > 0));
+      if (!named) return undefined;
+      if (named.length === 0) return [];
+      words.push(named);
     }
     const values: Record<string, unknown> = { ...selection.params, limit: most + 1 };
     const documents = terms.map((m) => m.alternatives.reduce((sum, a) => sum + a.documents, 0));
@@ -1508,7 +1489,6 @@ function sortKeys(sort: SearchSort): string {
   }
 }
 
-/** Whether a word of a text (in `searchWords` form) is one the query matched. */
 /**
  * The title postings of every query word joined on the paper, each word's rows being those of
  * any of its `words[i]`, driven by the rarest word (FTS5's count of `documents[i]` stands in for
@@ -1547,6 +1527,23 @@ function titleTermIn(alias: string, i: number, words: string[][], values: Record
     : `${alias}.term IN (SELECT value FROM json_each(@w${i}))`;
 }
 
+/**
+ * The indexed words `alternatives` name, once each (a word being typed: the words it starts),
+ * for a join of title postings; undefined when a word being typed starts too many to name (the
+ * general path has FTS5's prefix indexes for those) or they are more than `MAX_PREFIX_WORDS`.
+ */
+function namedWords(alternatives: readonly Alternative[]): string[] | undefined {
+  const held: string[] = [];
+  for (const alternative of alternatives) {
+    if (!alternative.prefix) held.push(alternative.word);
+    else if (alternative.words) held.push(...alternative.words);
+    else return undefined;
+  }
+  const distinct = [...new Set(held)];
+  return distinct.length > MAX_PREFIX_WORDS ? undefined : distinct;
+}
+
+/** Whether a word of a text (in `searchWords` form) is one the query matched. */
 function matcher(matches: TermMatch[]): (word: string) => boolean {
   return (word) =>
     matches.some((m) => m.alternatives.some((a) => (a.prefix ? word.startsWith(a.word) : word === a.word)));
@@ -1575,7 +1572,7 @@ function nestedGroups(
   const exactly = (expression: string) => `(${exact}) AND (${expression})`;
   // Every set with a column filter holds only papers with every word in the title, which the
   // caller then has from the title postings (`#titleHolders`) and ranks besides these sets.
-  if (titleHoldersKnown) return [...new Set([exact].filter((g) => g !== all).map(not)), not(all)];
+  if (titleHoldersKnown) return exact === all ? [not(all)] : [not(exact), not(all)];
   const groups = [
     ...(phrase
       ? [
