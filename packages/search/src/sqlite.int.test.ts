@@ -200,6 +200,30 @@ describe('sqlite index file', () => {
     }
   });
 
+  it('commits upserts made turns apart within the commit window together, and at once when they hold enough papers', async () => {
+    const [first, second] = [21, 22].map((seed, i) => generateSightings(seed, 1, [`arxiv-2501_0000${i + 1}`]));
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    const commits = async (opts: { commitWindowMs?: number; commitPapers?: number }, name: string) => {
+      const index = createSqliteIndex({ path: join(dir, `${name}.sqlite`), ...opts });
+      try {
+        const writes = () => Number(index.version().split(':')[1]);
+        const before = writes();
+        const a = index.upsert(first!);
+        await nextTurn();
+        const b = index.upsert(second!);
+        await Promise.all([a, b]);
+        await expect(index.stats()).resolves.toEqual({ papers: 2 });
+        return writes() - before;
+      } finally {
+        await index.close();
+      }
+    };
+    expect(await commits({}, 'window')).toBe(1);
+    expect(await commits({ commitWindowMs: 0 }, 'turn')).toBe(2);
+    // A window longer than the test's timeout: only the papers waiting can make it commit.
+    expect(await commits({ commitWindowMs: 600_000, commitPapers: 2 }, 'full')).toBe(1);
+  });
+
   it('reopens an existing file with its papers', async () => {
     const path = join(dir, 'papers.sqlite');
     const paper = generateSightings(7, 1, ['arxiv-2501_00001'])[0]!;
