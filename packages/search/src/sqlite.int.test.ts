@@ -201,7 +201,9 @@ describe('sqlite index file', () => {
   });
 
   it('commits upserts made turns apart within the commit window together, and at once when they hold enough papers', async () => {
-    const [first, second] = [21, 22].map((seed, i) => generateSightings(seed, 1, [`arxiv-2501_0000${i + 1}`]));
+    const [first, second] = [21, 22].map((seed, i) =>
+      generateSightings(seed, 1, [`arxiv-2501_0000${i + 1}`]),
+    );
     const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
     const commits = async (opts: { commitWindowMs?: number; commitPapers?: number }, name: string) => {
       const index = createSqliteIndex({ path: join(dir, `${name}.sqlite`), ...opts });
@@ -599,6 +601,54 @@ describe('sqlite index file', () => {
       const after = approximate.slice(approximate.findIndex((id) => withoutVision.includes(id)));
       expect([...after.slice(0, 4)].sort()).toEqual(withoutVision);
       expect(approximate.indexOf('arxiv-2503_01004')).toBeLessThan(approximate.indexOf(after[0]!));
+    } finally {
+      await bounded.close();
+      await exact.close();
+    }
+  });
+
+  it('ranks next the papers with more of the words in the title, however low their bm25, and only those of the group', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;
+    const paper = (i: number, title: string, abstract: string, code = true): Paper =>
+      canonicalPaper({
+        ...base,
+        id: `arxiv-2504_${String(i).padStart(5, '0')}`,
+        title,
+        abstract,
+        codeUrls: code ? [`https://github.com/a/${i}`] : [],
+      });
+    // Short abstracts that repeat both words score best by bm25; one word in a long paper's
+    // title scores less, yet ranks first. Papers with "graph" in the title but no "memory" are
+    // not of the group, whatever their title.
+    const papers = [
+      ...Array.from({ length: 300 }, (_, i) => paper(i, `Kernel study ${i}`, 'graph memory '.repeat(6))),
+      ...Array.from({ length: 700 }, (_, i) => paper(1000 + i, `Kernel notes ${i}`, 'plain text')),
+      paper(2001, 'Graph study', `memory ${'filler '.repeat(150)}`),
+      paper(2002, 'Graph notes', `memory ${'filler '.repeat(150)}`, false),
+      paper(2003, 'Memory notes', `graph ${'filler '.repeat(150)}`),
+      ...Array.from({ length: 5 }, (_, i) => paper(3000 + i, `Graph graph ${i}`, 'graph only')),
+    ];
+    await createSqliteIndex({ path }).upsert(papers);
+    const bounded = createSqliteIndex({ path, candidates: 10 });
+    const exact = createSqliteIndex({ path, candidates: 1_000_000 });
+    try {
+      const titled = ['2001', '2002', '2003'].map((n) => `arxiv-2504_0${n}`);
+      const cases: [SearchRequest, string[]][] = [
+        [{ q: 'graph memory', limit: 10, offset: 0 }, titled],
+        [{ q: 'graph memory', limit: 10, offset: 0, filters: { hasCode: true } }, [titled[0]!, titled[2]!]],
+      ];
+      for (const [request, first] of cases) {
+        const what = JSON.stringify(request);
+        const approximate = (await bounded.search(request)).hits;
+        const full = (await exact.search(request)).hits.map((h) => h.id);
+        expect([...approximate.slice(0, first.length).map((h) => h.id)].sort(), what).toEqual(first);
+        expect(
+          approximate.map((h) => h.id),
+          what,
+        ).toEqual(full);
+        for (const hit of approximate) expect(`${hit.title} ${hit.abstract}`, what).toMatch(/memory/i);
+      }
     } finally {
       await bounded.close();
       await exact.close();

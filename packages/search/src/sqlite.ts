@@ -190,6 +190,11 @@ const CANDIDATES = 300;
 const COMMIT_WINDOW_MS = 50;
 /** See `SqliteIndexOptions.commitPapers`. */
 const COMMIT_PAPERS = 2000;
+/**
+ * Papers the rarest query word may be in for a group's set to be read whole to find the papers
+ * with the most query words in the title (`#mostInTitle`).
+ */
+const SMALL_SET = 5000;
 /** The title tier's candidates for a first page, at least (see `#titleTier`). */
 const TIER_CANDIDATES = 100;
 /** The longest prefixes the full-text index has prefix indexes for (`prefix = '1 2 3'`). */
@@ -1108,7 +1113,9 @@ export class SqliteSearchIndex implements SearchIndex {
           const holders = this.#titleHolders(group, missing, selection, wanted);
           return this.#bestOfNested(
             nestedGroups(group, missing, lastIsPrefix, holders !== undefined),
-            titleScoring(group),
+            group.length > 1
+              ? (within: string, count: number) => this.#mostInTitle(group, within, selection, count)
+              : undefined,
             size,
             kept,
             selection,
@@ -1129,14 +1136,15 @@ export class SqliteSearchIndex implements SearchIndex {
   /**
    * At least the `wanted` best papers of the last of `expressions`, which match ever larger sets
    * (the last one `size` papers) of papers ranked before the rest of the next set: the largest
-   * set that fits whole, and the best of the next by the bm25 of the last (and by `byTitle`'s). Whether a set fits is judged from its
+   * set that fits whole, and the best of the next by the bm25 of the last, and of it the papers
+   * with the most query words in the title (`byTitle`). Whether a set fits is judged from its
    * count without the filters times the share of papers the filters keep (`kept`), which is
    * cheap; a set taken whole that the filters keep more of than that is cut to its best.
    * `holders` are papers of the group known to rank before most (`#titleHolders`): always kept.
    */
   #bestOfNested(
     expressions: string[],
-    byTitle: string | undefined,
+    byTitle: ((within: string, count: number) => number[]) | undefined,
     size: number,
     kept: number,
     selection: Selection,
@@ -1170,9 +1178,7 @@ export class SqliteSearchIndex implements SearchIndex {
         continue;
       }
       // Fewer: only the papers with the most words in the title stand out this way.
-      const titled = byTitle
-        ? this.#bestSeqs(byTitle, within ?? scoring, selection, Math.ceil(wanted / 4))
-        : [];
+      const titled = byTitle ? byTitle(within ?? scoring, Math.ceil(wanted / 4)) : [];
       return [...new Set([...holders, ...wholeSeqs(), ...best, ...titled])];
     }
     return [...new Set([...holders, ...wholeSeqs()])];
@@ -1309,6 +1315,36 @@ export class SqliteSearchIndex implements SearchIndex {
          (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? AND rowid = value)`,
     )
       .all(JSON.stringify(seqs), anyOf(missing))
+      .map((r) => r.seq);
+  }
+
+  /**
+   * The `count` papers of the set `within` matches (papers holding every word of `terms`) with
+   * the most of the words in the title, which rank first among papers alike otherwise. When the
+   * rarest word is in at most `SMALL_SET` papers, the set is read once and the title postings of
+   * the words are counted over it, the best by the sum of the words' impacts weighted by their
+   * idf; otherwise (or when a word being typed starts too many words to name) by FTS5's bm25 of
+   * the words in the title column, which reads the positions of every paper the words match.
+   */
+  #mostInTitle(terms: TermMatch[], within: string, selection: Selection, count: number): number[] {
+    const documents = terms.map((m) => m.alternatives.reduce((sum, a) => sum + a.documents, 0));
+    const words = terms.map((m) => namedWords(m.alternatives.filter((a) => a.documents > 0)));
+    if (!this.#titleTierKept || Math.min(...documents) > SMALL_SET || words.some((w) => !w))
+      return this.#bestSeqs(`{title} : (${terms.map(anyOf).join(' OR ')})`, within, selection, count);
+    const papers = this.#count();
+    const postings = words.flatMap((named, i) => named!.map((word) => [word, i, idf(papers, documents[i]!)]));
+    const { where, filtered, params } = selection;
+    return this.#db
+      .prepare<[Record<string, unknown>], { seq: number }>(
+        `SELECT t.seq AS seq FROM json_each(@postings) j CROSS JOIN title_postings t
+           ${filtered ? `CROSS JOIN ${PAPER_COLUMNS}` : ''}
+           WHERE t.term = j.value ->> 0
+             AND t.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @within)
+             ${filtered ? `AND p.seq = t.seq AND ${where}` : ''}
+           GROUP BY t.seq ORDER BY count(DISTINCT j.value ->> 1) DESC, sum((j.value ->> 2) * t.impact) DESC
+           LIMIT @count`,
+      )
+      .all({ ...params, postings: JSON.stringify(postings), within, count })
       .map((r) => r.seq);
   }
 
@@ -1637,14 +1673,6 @@ function nestedGroups(
   ];
   // The last set is every paper of the group, whichever set before it reads the same.
   return [...new Set(groups.filter((g) => g !== all).map(not)), not(all)];
-}
-
-/**
- * For a query of several words, an FTS5 expression whose bm25 favours papers with more of the
- * words in their title, which rank first among papers alike otherwise.
- */
-function titleScoring(terms: TermMatch[]): string | undefined {
-  return terms.length > 1 ? `{title} : (${terms.map(anyOf).join(' OR ')})` : undefined;
 }
 
 /** The alternatives of a query word with the fewest typos that some paper holds. */
