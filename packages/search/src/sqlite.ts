@@ -313,8 +313,6 @@ export class SqliteSearchIndex implements SearchIndex {
     resolve: (result: UpsertResult) => void;
     reject: (error: Error) => void;
   }[] = [];
-  /** Papers those upserts hold. */
-  #pendingPapers = 0;
   readonly #commit: { windowMs: number; papers: number };
   /** The commit of the waiting upserts, when one is due. */
   #commitDue: { now: boolean; cancel: () => void } | undefined;
@@ -388,14 +386,14 @@ export class SqliteSearchIndex implements SearchIndex {
     }
     return new Promise((resolve, reject) => {
       this.#pendingUpserts.push({ incoming, resolve, reject });
-      this.#pendingPapers += incoming.length;
       this.#scheduleCommit();
     });
   }
 
   /** Sets when the waiting upserts commit: after the window, or in the next turn once enough. */
   #scheduleCommit(): void {
-    const now = this.#commit.windowMs === 0 || this.#pendingPapers >= this.#commit.papers;
+    const papers = this.#pendingUpserts.reduce((n, write) => n + write.incoming.length, 0);
+    const now = this.#commit.windowMs === 0 || papers >= this.#commit.papers;
     if (this.#commitDue && (this.#commitDue.now || !now)) return;
     this.#commitDue?.cancel();
     if (now) {
@@ -414,7 +412,6 @@ export class SqliteSearchIndex implements SearchIndex {
   #flushUpserts(): void {
     this.#commitDue?.cancel();
     this.#commitDue = undefined;
-    this.#pendingPapers = 0;
     const batch = this.#pendingUpserts.splice(0);
     if (batch.length === 0) return;
     if (!this.#db.open) {
@@ -1215,7 +1212,7 @@ export class SqliteSearchIndex implements SearchIndex {
     const wanted = Math.max(TIER_CANDIDATES, 2 * end);
     const { where, filtered, params } = selection;
     const papers = this.#count();
-    const documents = cheapestOf.map((cheap) => cheap.reduce((sum, a) => sum + a.documents, 0));
+    const documents = cheapestOf.map(documentsOf);
     const weights = documents.map((d) => idf(papers, d));
     const values: Record<string, unknown> = { ...params, wanted };
     const termIn = (alias: string, i: number): string => titleTermIn(alias, i, words, values);
@@ -1293,13 +1290,13 @@ export class SqliteSearchIndex implements SearchIndex {
     if (!this.#titleTierKept) return undefined;
     const words: string[][] = [];
     for (const term of terms) {
-      const named = namedWords(term.alternatives.filter((a) => a.documents > 0));
+      const named = namedWords(held(term));
       if (!named) return undefined;
       if (named.length === 0) return [];
       words.push(named);
     }
     const values: Record<string, unknown> = { ...selection.params, limit: most + 1 };
-    const documents = terms.map((m) => m.alternatives.reduce((sum, a) => sum + a.documents, 0));
+    const documents = terms.map((m) => documentsOf(m.alternatives));
     const join = titleJoin(words, documents, values, selection, false);
     const seqs = this.#db
       .prepare<[Record<string, unknown>], { seq: number }>(
@@ -1327,8 +1324,8 @@ export class SqliteSearchIndex implements SearchIndex {
    * the words in the title column, which reads the positions of every paper the words match.
    */
   #mostInTitle(terms: TermMatch[], within: string, selection: Selection, count: number): number[] {
-    const documents = terms.map((m) => m.alternatives.reduce((sum, a) => sum + a.documents, 0));
-    const words = terms.map((m) => namedWords(m.alternatives.filter((a) => a.documents > 0)));
+    const documents = terms.map((m) => documentsOf(m.alternatives));
+    const words = terms.map((m) => namedWords(held(m)));
     if (!this.#titleTierKept || Math.min(...documents) > SMALL_SET || words.some((w) => !w))
       return this.#bestSeqs(`{title} : (${terms.map(anyOf).join(' OR ')})`, within, selection, count);
     const papers = this.#count();
@@ -1629,6 +1626,16 @@ function namedWords(alternatives: readonly Alternative[]): string[] | undefined 
   return distinct.length > MAX_PREFIX_WORDS ? undefined : distinct;
 }
 
+/** The alternatives of a query word that some paper holds. */
+function held(match: TermMatch): Alternative[] {
+  return match.alternatives.filter((a) => a.documents > 0);
+}
+
+/** Papers holding `alternatives`, counted once per alternative (FTS5's counts, added up). */
+function documentsOf(alternatives: readonly Alternative[]): number {
+  return alternatives.reduce((sum, a) => sum + a.documents, 0);
+}
+
 /** Whether a word of a text (in `searchWords` form) is one the query matched. */
 function matcher(matches: TermMatch[]): (word: string) => boolean {
   return (word) =>
@@ -1677,9 +1684,9 @@ function nestedGroups(
 
 /** The alternatives of a query word with the fewest typos that some paper holds. */
 function cheapest(match: TermMatch): Alternative[] {
-  const held = match.alternatives.filter((a) => a.documents > 0);
-  const fewest = Math.min(...held.map((a) => a.cost));
-  return held.length > 0 ? held.filter((a) => a.cost === fewest) : match.alternatives.slice(0, 1);
+  const holding = held(match);
+  const fewest = Math.min(...holding.map((a) => a.cost));
+  return holding.length > 0 ? holding.filter((a) => a.cost === fewest) : match.alternatives.slice(0, 1);
 }
 
 /** An FTS5 expression matching any alternative of a query word. */
