@@ -9,7 +9,7 @@ import { canonicalPaper, mergePapers, mergePapersAs } from '@paperwire/schema';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { createSqliteIndex } from './sqlite.js';
+import { createSqliteIndex, type SqliteSearchIndex } from './sqlite.js';
 import { describeSearchIndexContract } from './testing/contract.js';
 import { identitySightings } from './testing/contract-identity.js';
 import { searchWords } from './words.js';
@@ -71,6 +71,31 @@ function generateSightings(seed: number, count: number, ids: string[]): Paper[] 
 interface Writer {
   ready: Promise<void>;
   exited: Promise<void>;
+}
+
+/**
+ * Writes `papers` to a new index file at `path`, then runs `check` with the file opened twice:
+ * ranking 10 candidates, and ranking every match (the full ranking to compare with).
+ */
+async function withBoundedAndExact(
+  path: string,
+  papers: Paper[],
+  check: (bounded: SqliteSearchIndex, exact: SqliteSearchIndex) => Promise<void>,
+): Promise<void> {
+  const writer = createSqliteIndex({ path });
+  try {
+    await writer.upsert(papers);
+  } finally {
+    await writer.close();
+  }
+  const bounded = createSqliteIndex({ path, candidates: 10 });
+  const exact = createSqliteIndex({ path, candidates: 1_000_000 });
+  try {
+    await check(bounded, exact);
+  } finally {
+    await bounded.close();
+    await exact.close();
+  }
 }
 
 function startWriter(args: string[]): Writer {
@@ -512,10 +537,7 @@ describe('sqlite index file', () => {
       title: 'Sparse model kernels',
       authors: ['Modeline Turing'],
     });
-    await createSqliteIndex({ path }).upsert([...papers, titledQuery, byAuthor]);
-    const bounded = createSqliteIndex({ path, candidates: 10 });
-    const exact = createSqliteIndex({ path, candidates: 1_000_000 });
-    try {
+    await withBoundedAndExact(path, [...papers, titledQuery, byAuthor], async (bounded, exact) => {
       const requests: SearchRequest[] = [
         { q: 'model', limit: 10, offset: 0, facets: ['year', 'hasCode', 'source'] },
         { q: 'model ', limit: 5, offset: 0 },
@@ -556,10 +578,7 @@ describe('sqlite index file', () => {
         expect(approximate[0], q).toBe(full[0]);
         expect(approximate.filter((id) => full.includes(id)).length, q).toBeGreaterThanOrEqual(5);
       }
-    } finally {
-      await bounded.close();
-      await exact.close();
-    }
+    });
   });
 
   it('ranks first the papers with every word in the title, at any alternative, when their tier is too small for the page', async () => {
@@ -579,10 +598,7 @@ describe('sqlite index file', () => {
       paper(1004, 'A graph of memroy cells', `graph memory vision ${'filler '.repeat(150)}`),
       paper(1005, 'Memroy graph', `graph memory ${'filler '.repeat(150)}`),
     ];
-    await createSqliteIndex({ path }).upsert(papers);
-    const bounded = createSqliteIndex({ path, candidates: 10 });
-    const exact = createSqliteIndex({ path, candidates: 1_000_000 });
-    try {
+    await withBoundedAndExact(path, papers, async (bounded, exact) => {
       const titled = ['1001', '1002', '1003', '1004', '1005'].map((n) => `arxiv-2503_0${n}`);
       for (const q of ['graph memory', 'graph memory ']) {
         const approximate = (await bounded.search({ q, limit: 10, offset: 0 })).hits.map((h) => h.id);
@@ -601,10 +617,7 @@ describe('sqlite index file', () => {
       const after = approximate.slice(approximate.findIndex((id) => withoutVision.includes(id)));
       expect([...after.slice(0, 4)].sort()).toEqual(withoutVision);
       expect(approximate.indexOf('arxiv-2503_01004')).toBeLessThan(approximate.indexOf(after[0]!));
-    } finally {
-      await bounded.close();
-      await exact.close();
-    }
+    });
   });
 
   it('ranks next the papers with more of the words in the title, however low their bm25, and only those of the group', async () => {
@@ -629,10 +642,7 @@ describe('sqlite index file', () => {
       paper(2003, 'Memory notes', `graph ${'filler '.repeat(150)}`),
       ...Array.from({ length: 5 }, (_, i) => paper(3000 + i, `Graph graph ${i}`, 'graph only')),
     ];
-    await createSqliteIndex({ path }).upsert(papers);
-    const bounded = createSqliteIndex({ path, candidates: 10 });
-    const exact = createSqliteIndex({ path, candidates: 1_000_000 });
-    try {
+    await withBoundedAndExact(path, papers, async (bounded, exact) => {
       const titled = ['2001', '2002', '2003'].map((n) => `arxiv-2504_0${n}`);
       const cases: [SearchRequest, string[]][] = [
         [{ q: 'graph memory', limit: 10, offset: 0 }, titled],
@@ -649,10 +659,7 @@ describe('sqlite index file', () => {
         ).toEqual(full);
         for (const hit of approximate) expect(`${hit.title} ${hit.abstract}`, what).toMatch(/memory/i);
       }
-    } finally {
-      await bounded.close();
-      await exact.close();
-    }
+    });
   });
 
   it('counts totals exactly up to 1,000 matches and estimates them past it, saying so', async () => {
