@@ -1,18 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 
-import { ingest, newRunId, parseCapturedAt } from '@paperwire/pipeline';
 import { FORMATS, FormatSchema, type Format } from '@paperwire/schema';
-import { createSearchIndex, searchConfigOf } from '@paperwire/search';
 
-import { runBackfill } from './cli/backfill.js';
-import { openContext, type CliContext } from './cli/context.js';
-import { ParseError, parseFile } from './cli/parse.js';
-import { runReparse } from './cli/reparse.js';
-import { reportRun, type ReportIo } from './cli/report.js';
-import { runSources } from './cli/sources.js';
-import { up } from './cli/up.js';
-import { inheritedEnv, loadEnv } from './env.js';
+import type { CliContext } from './cli/context.js';
+import type { ReportIo } from './cli/report.js';
+
+// Each command imports what it needs when it runs (`await import`), so a command starts without
+// loading the others' dependencies: the queue client for `parse`, the search engines and the
+// app supervisor for `ingest`.
 
 const USAGE = `paperwire: ingest research-paper digests and serve search over them
 
@@ -79,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function withContext(fn: (ctx: CliContext) => Promise<number>): Promise<number> {
+  const [{ openContext }, { loadEnv }] = await Promise.all([import('./cli/context.js'), import('./env.js')]);
   const ctx = openContext(loadEnv());
   try {
     return await fn(ctx);
@@ -100,6 +97,7 @@ async function runUp(args: string[]): Promise<number> {
     args,
     options: { 'no-ingest': { type: 'boolean', default: false }, sources: { type: 'string' } },
   });
+  const [{ up }, { inheritedEnv, loadEnv }] = await Promise.all([import('./cli/up.js'), import('./env.js')]);
   return up({
     ingestSources: !values['no-ingest'],
     sourcesFile: values.sources,
@@ -126,6 +124,10 @@ async function runIngest(args: string[]): Promise<number> {
   const format = formatOption(values.format);
   const timeoutMs = timeoutOption(values.timeout);
   const say = values.json ? err : out;
+  const [{ ingest, newRunId, parseCapturedAt }, { reportRun }] = await Promise.all([
+    import('@paperwire/pipeline'),
+    import('./cli/report.js'),
+  ]);
   return withContext(async (ctx) => {
     const runId = newRunId('ingest');
     await ctx.runs.start(runId, { kind: 'ingest', source: values.source ?? null, expected: 0 });
@@ -149,6 +151,7 @@ async function runIngest(args: string[]): Promise<number> {
         json: values.json,
         timeoutMs,
         extra: async () => {
+          const { createSearchIndex, searchConfigOf } = await import('@paperwire/search');
           const index = createSearchIndex(searchConfigOf(ctx.env));
           try {
             const { papers } = await index.stats();
@@ -188,6 +191,7 @@ async function backfillCommand(ctx: CliContext, args: string[]): Promise<number>
     process.exit(130);
   };
   process.once('SIGINT', onSigint);
+  const { runBackfill } = await import('./cli/backfill.js');
   try {
     return await runBackfill(
       ctx,
@@ -209,6 +213,7 @@ async function backfillCommand(ctx: CliContext, args: string[]): Promise<number>
 
 async function sourcesCommand(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { sources: { type: 'string' } } });
+  const { runSources } = await import('./cli/sources.js');
   return runSources(ctx, values.sources, out);
 }
 
@@ -223,6 +228,7 @@ async function reparseCommand(ctx: CliContext, args: string[]): Promise<number> 
       timeout: { type: 'string' },
     },
   });
+  const { runReparse } = await import('./cli/reparse.js');
   return runReparse(
     ctx,
     {
@@ -243,6 +249,10 @@ async function runParse(args: string[]): Promise<number> {
     options: { format: { type: 'string' }, 'captured-at': { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError('parse needs exactly one file');
+  const [{ parseCapturedAt }, { ParseError, parseFile }] = await Promise.all([
+    import('@paperwire/pipeline'),
+    import('./cli/parse.js'),
+  ]);
   try {
     await parseFile(
       positionals[0]!,
