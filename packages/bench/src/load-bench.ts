@@ -20,12 +20,14 @@ import {
 } from './load-corpus.js';
 import {
   APP_NAMES,
+  buildWorkspace,
   killNow,
   memoryOf,
   startRedis,
   startStack,
   stopChild,
   type Child,
+  type CodeFrom,
   type Memory,
   type RedisServer,
   type Stack,
@@ -43,7 +45,7 @@ import {
  * the figures are for comparing changes on one machine, not capacity planning.
  */
 
-const USAGE = `usage: load-bench.ts search-load|ingest [--papers N] [--duration S] [--keep DIR] [--seed N] [--ingest-timeout S]`;
+const USAGE = `usage: load-bench.ts search-load|ingest [--papers N] [--duration S] [--keep DIR] [--seed N] [--ingest-timeout S] [--from build|source]`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -53,6 +55,7 @@ const { values, positionals } = parseArgs({
     keep: { type: 'string' },
     seed: { type: 'string', default: '20251103' },
     'ingest-timeout': { type: 'string', default: '1800' },
+    from: { type: 'string', default: 'build' },
   },
 });
 const MODE = positionals[0] ?? 'search-load';
@@ -62,6 +65,9 @@ const DURATION = integerOption('--duration', values.duration, 1, 600);
 const SEED = integerOption('--seed', values.seed, 0, 2 ** 31);
 const INGEST_TIMEOUT = integerOption('--ingest-timeout', values['ingest-timeout'], 10, 24 * 3600);
 const KEEP = values.keep === undefined ? undefined : resolve(values.keep);
+if (values.from !== 'build' && values.from !== 'source')
+  throw new Error(`--from: "${values.from}" is neither build nor source\n${USAGE}`);
+const FROM: CodeFrom = values.from;
 
 const CONNECTIONS = [1, 16, 64];
 /** Connections asking for papers while 64 connections search. */
@@ -154,6 +160,14 @@ async function main(): Promise<number> {
       `corpus: ${PAPERS} papers in ${corpus.pages} hf-json pages (${mb(corpus.bytes)}) in ${seconds(writing)} s`,
     );
 
+    if (FROM === 'build') {
+      const building = performance.now();
+      log('build: turbo run build (the stack runs its build output, as `pnpm start` does)');
+      const built = await buildWorkspace(signal);
+      if (!built.ok) throw new Error(`turbo run build failed:\n${built.tail.join('\n')}`);
+      log(`build: done in ${seconds(building)} s`);
+    }
+
     const redisUrl = configuredRedisUrl() ?? (children.redis = await startRedis(join(work, 'redis'))).url;
     log(`redis: ${children.redis ? `started on ${redisUrl}` : 'from REDIS_URL'}`);
     const starting = performance.now();
@@ -162,6 +176,7 @@ async function main(): Promise<number> {
       redisUrl,
       queuePrefix: `bench-${Date.now().toString(36)}`,
       baseEnv: inheritedEnv(),
+      from: FROM,
       signal,
     });
     children.stack = stack;
@@ -187,6 +202,7 @@ async function main(): Promise<number> {
       pages: corpus.pages,
       corpusBytes: corpus.bytes,
       seed: SEED,
+      codeFrom: FROM,
       engine: 'sqlite',
       settings: settingsOf(stack.env),
     };
