@@ -83,27 +83,38 @@ export class Ranker {
   readonly #phrases: Alternative[];
   readonly #idf: number[];
   readonly #averageLength: number;
-  /** Where each alternative is in `#phrases`. */
-  readonly #phraseIndex: Map<Alternative, number>;
+  /** Where each term's alternatives are in `#phrases`, in the term's order. */
+  readonly #termPhrases: number[][];
   /** Where each alternative that is a whole word is in `#phrases`, by the word. */
   readonly #exact = new Map<string, number[]>();
   /** The alternatives that are prefixes, with where each is in `#phrases`. */
   readonly #prefixes: [string, number][] = [];
-  /** The first UTF-16 units of the alternatives. */
-  readonly #firstLetters = new Set<number>();
+  /**
+   * By the first letter of an ASCII word, the alternatives it can be: each with where it is in
+   * `#phrases` (an alternative several query words share is listed once for each).
+   */
+  readonly #byFirstLetter: { word: string; prefix: boolean; index: number }[][] = Array.from(
+    { length: 128 },
+    () => [],
+  );
 
   constructor(terms: TermMatch[], lastIsPrefix: boolean, totals: IndexTotals) {
     this.#terms = terms;
     this.#phrase = terms.map((t) => t.term).join(' ');
     this.#phraseEnd = lastIsPrefix ? '' : ' ';
     this.#phrases = terms.flatMap((t) => t.alternatives);
-    this.#phraseIndex = new Map(this.#phrases.map((phrase, i) => [phrase, i]));
+    let at = 0;
+    this.#termPhrases = terms.map((t) => t.alternatives.map(() => at++));
     this.#averageLength = totals.words / totals.papers;
     this.#idf = this.#phrases.map((p) => idf(totals.papers, p.documents));
     for (const [i, phrase] of this.#phrases.entries()) {
       if (phrase.prefix) this.#prefixes.push([phrase.word, i]);
       else this.#exact.set(phrase.word, [...(this.#exact.get(phrase.word) ?? []), i]);
-      this.#firstLetters.add(phrase.word.charCodeAt(0));
+      this.#byFirstLetter[phrase.word.charCodeAt(0)]?.push({
+        word: phrase.word,
+        prefix: phrase.prefix,
+        index: i,
+      });
     }
   }
 
@@ -115,25 +126,22 @@ export class Ranker {
     let length = this.#countWords(title, perColumn[0]!);
     length += this.#countText(paper.abstract, perColumn[1]!);
     length += this.#countText(paper.authors.join(', '), perColumn[2]!);
+    const [inTitle, inAbstract, inAuthors] = perColumn as [number[], number[], number[]];
     const frequencies = this.#phrases.map((_, i) =>
       perColumn.reduce((f, counts, column) => f + counts[i]! * COLUMN_WEIGHTS[column]!, 0),
     );
-    const present = perColumn.map((counts) => (a: Alternative) => counts[this.#phraseIndex.get(a)!]! > 0);
     // Alternatives are listed cheapest first, so the first present one is the cheapest.
-    const costs = this.#terms.map((t) => {
-      const found = t.alternatives.find((a) => present.some((has) => has(a)));
-      return found === undefined ? undefined : found.cost;
-    });
     let words = 0;
-    while (words < costs.length && costs[words] !== undefined) words += 1;
     let typos = 0;
     let titleTerms = 0;
     let authorTerms = 0;
-    for (let i = 0; i < words; i += 1) {
-      typos += costs[i]!;
-      const alternatives = this.#terms[i]!.alternatives;
-      if (alternatives.some(present[0]!)) titleTerms += 1;
-      if (alternatives.some(present[2]!)) authorTerms += 1;
+    for (const [t, indices] of this.#termPhrases.entries()) {
+      const cheapest = indices.findIndex((i) => inTitle[i]! > 0 || inAbstract[i]! > 0 || inAuthors[i]! > 0);
+      if (cheapest < 0) break;
+      words += 1;
+      typos += this.#terms[t]!.alternatives[cheapest]!.cost;
+      if (indices.some((i) => inTitle[i]! > 0)) titleTerms += 1;
+      if (indices.some((i) => inAuthors[i]! > 0)) authorTerms += 1;
     }
     const titleText = title.join(' ');
     const phrase =
@@ -158,24 +166,26 @@ export class Ranker {
 
   /**
    * `#countWords` of the words of `text`. Plain ASCII text (most of it) is read a character at a
-   * time, as `searchWords` splits it, and only a word whose first letter some alternative has is
-   * cut out to be looked up.
+   * time, as `searchWords` splits it, and a word is compared in place with the alternatives that
+   * start with its first letter, without being cut out.
    */
   #countText(text: string, counts: number[]): number {
     if (!isPlain(text)) return this.#countWords(searchWords(text), counts);
+    const lower = text.toLowerCase();
     let words = 0;
     let start = -1;
-    for (let i = 0; i <= text.length; i += 1) {
-      const c = i < text.length ? text.charCodeAt(i) : 0;
-      const inWord = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
-      if (inWord) {
+    for (let i = 0; i <= lower.length; i += 1) {
+      const c = i < lower.length ? lower.charCodeAt(i) : 0;
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
         if (start < 0) start = i;
         continue;
       }
       if (start < 0) continue;
       words += 1;
-      if (this.#firstLetters.has(text.charCodeAt(start) | (text.charCodeAt(start) >= 65 ? 0x20 : 0)))
-        this.#count(text.slice(start, i).toLowerCase(), counts);
+      const length = i - start;
+      for (const { word, prefix, index } of this.#byFirstLetter[lower.charCodeAt(start)]!)
+        if ((prefix ? length >= word.length : length === word.length) && lower.startsWith(word, start))
+          counts[index]! += 1;
       start = -1;
     }
     return words;
