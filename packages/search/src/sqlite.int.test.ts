@@ -422,6 +422,47 @@ describe('sqlite index file', () => {
     }
   });
 
+  it('reads what writers add and change after it first read the file, as the file grows and is checkpointed', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const writer = createSqliteIndex({ path });
+    const [base] = generateSightings(31, 1, ['arxiv-2502_00000']);
+    const paper = (n: number, title: string): Paper =>
+      canonicalPaper({
+        ...base!,
+        id: `arxiv-2502_${String(n).padStart(5, '0')}`,
+        title,
+        abstract: `Pangolin burrows ${n} `.repeat(40),
+      });
+    await writer.upsert([paper(0, 'Aardvark field notes')]);
+    const reader = createSqliteIndex({ path, readonly: true });
+    const found = async (q: string) => {
+      const response = await reader.search({ q, limit: 3, offset: 0 });
+      return { total: response.total, first: response.hits[0]?.title };
+    };
+    try {
+      expect(await found('aardvark')).toEqual({ total: 1, first: 'Aardvark field notes' });
+      // Enough papers to grow the file many times over the pages the reader has read.
+      for (let batch = 0; batch < 9; batch += 1)
+        await writer.upsert(
+          Array.from({ length: 100 }, (_, i) => paper(1 + batch * 100 + i, `Pangolin ${i}`)),
+        );
+      await writer.upsert([paper(0, 'Armadillo field notes')]);
+      const raw = new Database(path);
+      try {
+        // Every page is now in the database file itself, none only in the WAL.
+        expect(raw.pragma('wal_checkpoint(TRUNCATE)')).toEqual([{ busy: 0, log: 0, checkpointed: 0 }]);
+      } finally {
+        raw.close();
+      }
+      expect(await found('pangolin')).toMatchObject({ total: 901 });
+      expect(await found('aardvark')).toEqual({ total: 0, first: undefined });
+      expect(await found('armadillo')).toEqual({ total: 1, first: 'Armadillo field notes' });
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
   it('finds every word a word being typed starts, whether it starts a few or too many to name', async () => {
     const path = join(dir, 'papers.sqlite');
     const index = createSqliteIndex({ path });

@@ -173,6 +173,14 @@ const WAL_KEPT_BYTES = 64 * 1024 * 1024;
  * the word and title indexes, which a small cache reads again and again.
  */
 const CACHE_KIB = 64 * 1024;
+/**
+ * How much of the file a reader maps into memory (SQLite caps it at its build's maximum, 2 GiB
+ * less 64 KiB here; the rest is read as usual). A search reads pages all over the full-text and
+ * paper tables: mapped, they come from the OS page cache without a read() and a copy each, which
+ * took about a tenth off a search's CPU time at 100,000 papers. The mapped pages are the OS's
+ * file cache, shared by the readers and reclaimable, though they count in the process's RSS.
+ */
+const READER_MMAP_BYTES = 2 ** 31;
 /** Bounds the expression a misspelt word expands to (closest words first). */
 const MAX_TYPO_CANDIDATES = 30;
 /** Bounds the words one probe for a first-letter typo may bring. */
@@ -238,7 +246,8 @@ export interface SqliteIndexOptions {
   candidates?: number;
   /**
    * Opens the file read-only, as a search reader beside the writers: no migration (the file must
-   * exist at this program's schema version) and no writes.
+   * exist at this program's schema version) and no writes. Its reads go through a memory map of
+   * the file (`READER_MMAP_BYTES`).
    */
   readonly?: boolean;
   /**
@@ -331,6 +340,7 @@ export class SqliteSearchIndex implements SearchIndex {
       if (readonly) {
         this.#db = new Database(path, { readonly: true, fileMustExist: true });
         this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        this.#db.pragma(`mmap_size = ${READER_MMAP_BYTES}`);
         const version = this.#db.pragma('user_version', { simple: true }) as number;
         if (version !== MIGRATIONS.length)
           throw new Error(
