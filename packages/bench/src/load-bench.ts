@@ -663,7 +663,7 @@ function ingestRows(
 }
 
 function memoryRows(afterIngest: AppMemory, afterLoad: AppMemory | undefined): Row[] {
-  const rows: Row[] = [{ section: 'memory (VmRSS now / VmHWM peak so far)' }];
+  const rows: Row[] = [{ section: 'memory (VmRSS now / VmHWM peak so far; RssFile: pages of mapped files)' }];
   for (const name of [...APP_NAMES, 'redis'] as const) {
     const a = afterIngest[name];
     if (!a) continue;
@@ -672,7 +672,7 @@ function memoryRows(afterIngest: AppMemory, afterLoad: AppMemory | undefined): R
       name: `RSS ${name}`,
       text:
         `after ingest ${mb(a.rss)} / peak ${mb(a.peak)}` +
-        (b ? `; after load ${mb(b.rss)} / peak ${mb(b.peak)}` : ''),
+        (b ? `; after load ${mb(b.rss)} / peak ${mb(b.peak)}, of it ${mb(b.file)} of files` : ''),
     });
   }
   return rows;

@@ -293,15 +293,20 @@ export interface Memory {
   rss: number;
   /** The highest resident set size so far, in bytes. */
   peak: number;
+  /**
+   * Of `rss`, the pages of files (RssFile): chiefly the index file the search readers map into
+   * memory, which is the OS's file cache, shared and reclaimable, not the process's own memory.
+   */
+  file: number;
 }
 
-/** VmRSS and VmHWM of a process, from /proc (Linux). */
+/** VmRSS, VmHWM and RssFile of a process, from /proc (Linux). */
 export function memoryOf(pid: number): Memory | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string) =>
       Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+    return { rss: kb('VmRSS'), peak: kb('VmHWM'), file: kb('RssFile') };
   } catch {
     return null;
   }
