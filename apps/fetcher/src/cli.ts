@@ -7,8 +7,8 @@ import type { CliContext } from './cli/context.js';
 import type { ReportIo } from './cli/report.js';
 
 // Each command imports what it needs when it runs (`await import`), so a command starts without
-// loading the others' dependencies: the queue client for `parse`, the search engines and the
-// app supervisor for `ingest`.
+// loading what only the others use: `ingest` starts without the search engines (until its
+// summary counts the index), the parsers and the app supervisor.
 
 const USAGE = `paperwire: ingest research-paper digests and serve search over them
 
