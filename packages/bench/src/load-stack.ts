@@ -5,6 +5,8 @@ import { connect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { inheritedEnv } from './env.js';
+
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const APP_NAMES = ['gateway', 'indexer', 'parser', 'fetcher'] as const;
@@ -33,7 +35,7 @@ export async function buildWorkspace(signal: AbortSignal): Promise<{ ok: boolean
   const code = await runLines(
     join(repoRoot, 'node_modules/.bin/turbo'),
     ['run', 'build', '--output-logs=errors-only'],
-    process.env,
+    inheritedEnv(),
     (line) => {
       tail.push(line);
       if (tail.length > 30) tail.shift();
