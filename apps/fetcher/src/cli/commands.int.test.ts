@@ -1,18 +1,12 @@
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { repoRoot, tempDir, uniquePrefix, type TempDir } from '@paperwire/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-const cliArgs = ['--conditions=source', '--import', 'tsx', join(repoRoot, 'apps/fetcher/src/cli.ts')];
-const DIGEST = join(repoRoot, 'infra/digests/hf-daily-papers-2025-11-03.txt');
+import { runCli } from '../testing/cli.js';
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const DIGEST = join(repoRoot, 'infra/digests/hf-daily-papers-2025-11-03.txt');
 
 /** Each command loads its own modules when it runs; these run the ones the other suites do not. */
 describe('paperwire commands', () => {
@@ -36,17 +30,7 @@ describe('paperwire commands', () => {
     await data?.remove();
   });
 
-  function cli(args: string[]): Promise<CliResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: repoRoot, env, stdio: 'pipe' });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (args: string[]) => runCli(args, env);
 
   it('parse prints the papers of a file as JSON lines, and says why it cannot read one', async () => {
     const parsed = await cli(['parse', DIGEST, '--captured-at', '2025-11-03']);

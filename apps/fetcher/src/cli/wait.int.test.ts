@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,22 +7,15 @@ import { readFileSync } from 'node:fs';
 
 import { createLogger } from '@paperwire/observability';
 import { sha256Hex } from '@paperwire/rawstore';
-import { repoRoot, tempDir, uniquePrefix, type TempDir } from '@paperwire/testing';
+import { tempDir, uniquePrefix, type TempDir } from '@paperwire/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { loadEnv } from '../env.js';
 import { startFetcher, type RunningFetcher } from '../fetcher.js';
+import { runCli, type CliResult } from '../testing/cli.js';
 import { hfTextPage, startDigestServer, type DigestServer } from '../testing/digest-server.js';
 import { startApp, type AppProcess } from '../testing/processes.js';
 import type { RunSummary } from './report.js';
-
-const cliArgs = ['--conditions=source', '--import', 'tsx', join(repoRoot, 'apps/fetcher/src/cli.ts')];
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('paperwire ingest, backfill and reparse --wait', () => {
   let server: DigestServer;
@@ -81,17 +73,7 @@ describe('paperwire ingest, backfill and reparse --wait', () => {
     await data?.remove();
   });
 
-  function cli(args: string[]): Promise<CliResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: repoRoot, env, stdio: 'pipe' });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (args: string[]) => runCli(args, env);
 
   /** The one JSON object --json prints on stdout, and nothing else there. */
   function summaryOf(result: CliResult): RunSummary {
