@@ -30,6 +30,13 @@ export interface Alternative {
   words?: readonly string[];
 }
 
+/** An alternative, with where it is in the ranker's list of every term's alternatives. */
+interface AlternativeAt {
+  word: string;
+  prefix: boolean;
+  index: number;
+}
+
 /** What one query word matches. */
 export interface TermMatch {
   term: string;
@@ -85,18 +92,13 @@ export class Ranker {
   readonly #averageLength: number;
   /** Where each term's alternatives are in `#phrases`, in the term's order. */
   readonly #termPhrases: number[][];
-  /** Where each alternative that is a whole word is in `#phrases`, by the word. */
-  readonly #exact = new Map<string, number[]>();
-  /** The alternatives that are prefixes, with where each is in `#phrases`. */
-  readonly #prefixes: [string, number][] = [];
   /**
-   * By the first letter of an ASCII word, the alternatives it can be: each with where it is in
-   * `#phrases` (an alternative several query words share is listed once for each).
+   * By the first UTF-16 unit of a word, the alternatives it can be: each with where it is in
+   * `#phrases` (an alternative several query words share is listed once for each). ASCII units,
+   * which start most words, index an array; the others a map.
    */
-  readonly #byFirstLetter: { word: string; prefix: boolean; index: number }[][] = Array.from(
-    { length: 128 },
-    () => [],
-  );
+  readonly #byAsciiLetter: AlternativeAt[][] = Array.from({ length: 128 }, () => []);
+  readonly #byOtherLetter = new Map<number, AlternativeAt[]>();
 
   constructor(terms: TermMatch[], lastIsPrefix: boolean, totals: IndexTotals) {
     this.#terms = terms;
@@ -108,13 +110,10 @@ export class Ranker {
     this.#averageLength = totals.words / totals.papers;
     this.#idf = this.#phrases.map((p) => idf(totals.papers, p.documents));
     for (const [i, phrase] of this.#phrases.entries()) {
-      if (phrase.prefix) this.#prefixes.push([phrase.word, i]);
-      else this.#exact.set(phrase.word, [...(this.#exact.get(phrase.word) ?? []), i]);
-      this.#byFirstLetter[phrase.word.charCodeAt(0)]?.push({
-        word: phrase.word,
-        prefix: phrase.prefix,
-        index: i,
-      });
+      const first = phrase.word.charCodeAt(0);
+      const alike = this.#byAsciiLetter[first] ?? this.#byOtherLetter.get(first) ?? [];
+      alike.push({ word: phrase.word, prefix: phrase.prefix, index: i });
+      if (first >= 128) this.#byOtherLetter.set(first, alike);
     }
   }
 
@@ -183,7 +182,7 @@ export class Ranker {
       if (start < 0) continue;
       words += 1;
       const length = i - start;
-      for (const { word, prefix, index } of this.#byFirstLetter[lower.charCodeAt(start)]!)
+      for (const { word, prefix, index } of this.#byAsciiLetter[lower.charCodeAt(start)]!)
         if ((prefix ? length >= word.length : length === word.length) && lower.startsWith(word, start))
           counts[index]! += 1;
       start = -1;
@@ -192,9 +191,10 @@ export class Ranker {
   }
 
   #count(word: string, counts: number[]): void {
-    const exact = this.#exact.get(word);
-    if (exact) for (const i of exact) counts[i]! += 1;
-    for (const [prefix, i] of this.#prefixes) if (word.startsWith(prefix)) counts[i]! += 1;
+    const first = word.charCodeAt(0);
+    const alike = first < 128 ? this.#byAsciiLetter[first]! : (this.#byOtherLetter.get(first) ?? []);
+    for (const { word: alternative, prefix, index } of alike)
+      if (prefix ? word.startsWith(alternative) : word === alternative) counts[index]! += 1;
   }
 }
 
