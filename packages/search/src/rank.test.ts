@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Alternative, TermMatch } from './rank.js';
 import { COLUMN_WEIGHTS, Ranker, byRelevance, bySort } from './rank.js';
-import { fts5Totals } from './sqlite.js';
+import { documentSize, fts5Totals } from './sqlite.js';
 import { readHfFixture } from './testing/hf-fixture.js';
 import { indexForm, searchWords } from './words.js';
 
@@ -96,9 +96,13 @@ describe('Ranker', () => {
       )
       .all(expression);
     expect(rows.length).toBeGreaterThan(0);
+    const size = db.prepare<[number], { sz: Buffer }>('SELECT sz FROM t_docsize WHERE id = ?');
     for (const { rowid, score } of rows) {
       const keys = ranker.keys(papers[rowid - 1]!);
       expect(keys.score).toBeCloseTo(score, 12);
+      // Given FTS5's count of the paper's words, the text is searched, not read word by word.
+      const length = documentSize(size.get(rowid)!.sz);
+      expect(ranker.keys(papers[rowid - 1]!, length)).toEqual(keys);
     }
   });
 

@@ -70,6 +70,12 @@ export interface RankKeys {
   score: number;
 }
 
+/** A paper to rank, with its words in all columns as the index counts them, when known. */
+export interface Candidate {
+  paper: Paper;
+  length?: number | undefined;
+}
+
 export interface Ranked {
   paper: Paper;
   keys: RankKeys;
@@ -117,14 +123,24 @@ export class Ranker {
     }
   }
 
-  keys(paper: Paper): RankKeys {
-    // Each column's count of every alternative, read in one pass over its words (a prefix adds
-    // up the words it starts); words no alternative can be are skipped unread.
+  /**
+   * `length`, when known, is the paper's words in all columns as the index counts them (FTS5's
+   * document size): then plain text is not read word by word, only searched for each alternative.
+   */
+  keys(paper: Paper, length?: number): RankKeys {
+    // Each column's count of every alternative (a prefix adds up the words it starts).
     const perColumn = COLUMN_WEIGHTS.map(() => new Array<number>(this.#phrases.length).fill(0));
     const title = searchWords(paper.title);
-    let length = this.#countWords(title, perColumn[0]!);
-    length += this.#countText(paper.abstract, perColumn[1]!);
-    length += this.#countText(paper.authors.join(', '), perColumn[2]!);
+    const authors = paper.authors.join(', ');
+    const counted = this.#countWords(title, perColumn[0]!);
+    if (length === undefined) {
+      length = counted;
+      length += this.#countText(paper.abstract, perColumn[1]!);
+      length += this.#countText(authors, perColumn[2]!);
+    } else {
+      this.#findAll(paper.abstract, perColumn[1]!);
+      this.#findAll(authors, perColumn[2]!);
+    }
     const [inTitle, inAbstract, inAuthors] = perColumn as [number[], number[], number[]];
     const frequencies = this.#phrases.map((_, i) =>
       perColumn.reduce((f, counts, column) => f + counts[i]! * COLUMN_WEIGHTS[column]!, 0),
@@ -175,7 +191,7 @@ export class Ranker {
     let start = -1;
     for (let i = 0; i <= lower.length; i += 1) {
       const c = i < lower.length ? lower.charCodeAt(i) : 0;
-      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (isWordUnit(c)) {
         if (start < 0) start = i;
         continue;
       }
@@ -190,12 +206,39 @@ export class Ranker {
     return words;
   }
 
+  /**
+   * Adds the counts of each alternative in `text`, without counting its words: plain text is
+   * searched for each alternative, and a find counts where it starts a word (and, unless the
+   * alternative is a prefix, ends one). An alternative holds only characters of words, so no word
+   * starts inside a find, and the search goes on past it.
+   */
+  #findAll(text: string, counts: number[]): void {
+    if (!isPlain(text)) {
+      this.#countWords(searchWords(text), counts);
+      return;
+    }
+    const lower = text.toLowerCase();
+    for (const [i, { word, prefix }] of this.#phrases.entries()) {
+      for (let at = lower.indexOf(word); at >= 0; at = lower.indexOf(word, at + Math.max(1, word.length))) {
+        if (at > 0 && isWordUnit(lower.charCodeAt(at - 1))) continue;
+        const end = at + word.length;
+        if (!prefix && end < lower.length && isWordUnit(lower.charCodeAt(end))) continue;
+        counts[i]! += 1;
+      }
+    }
+  }
+
   #count(word: string, counts: number[]): void {
     const first = word.charCodeAt(0);
     const alike = first < 128 ? this.#byAsciiLetter[first]! : (this.#byOtherLetter.get(first) ?? []);
     for (const { word: alternative, prefix, index } of alike)
       if (prefix ? word.startsWith(alternative) : word === alternative) counts[index]! += 1;
   }
+}
+
+/** Whether an ASCII unit of lower-cased text is part of a word (`searchWords` of plain text). */
+function isWordUnit(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 }
 
 /** Relevance order: the ranking keys, then the newest paper, then the id. */

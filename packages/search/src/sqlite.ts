@@ -35,7 +35,7 @@ import { aliasKeys, planUpsert, recordKeys } from './identity.js';
 import { Lexicon } from './lexicon.js';
 import type { Resolved, SearchIndex, UpsertResult } from './port.js';
 import { paperTermWeights, queryTerms } from './query.js';
-import type { Alternative, IndexTotals, TermMatch } from './rank.js';
+import type { Alternative, Candidate, IndexTotals, TermMatch } from './rank.js';
 import { COLUMN_WEIGHTS, Ranker, bySort, idf } from './rank.js';
 import { authorWords, titlePostings } from './title-tier.js';
 import { typoBudget, typoMatcher } from './typos.js';
@@ -507,7 +507,9 @@ export class SqliteSearchIndex implements SearchIndex {
       const hits: Paper[] = [];
       const groups = this.#candidates(matches, query.lastIsPrefix, selection, total, sort, offset + limit);
       for (const group of groups) {
-        const ranked = group.papers.map((paper) => ({ paper, keys: ranker.keys(paper) })).sort(order);
+        const ranked = group.papers
+          .map(({ paper, length }) => ({ paper, keys: ranker.keys(paper, length) }))
+          .sort(order);
         const from = Math.max(0, offset - group.start);
         const to = Math.max(0, offset + limit - group.start);
         hits.push(...ranked.slice(from, to).map((r) => r.paper));
@@ -1071,7 +1073,7 @@ export class SqliteSearchIndex implements SearchIndex {
     total: number,
     sort: SearchSort,
     end: number,
-  ): { start: number; papers: Paper[] }[] {
+  ): { start: number; papers: Candidate[] }[] {
     const most = Math.max(this.#candidateCount, end);
     if (total <= most) return [{ start: 0, papers: this.#papers(this.#seqs(selection.first, selection)) }];
     if (sort !== 'relevance') {
@@ -1089,7 +1091,7 @@ export class SqliteSearchIndex implements SearchIndex {
     if (tier) return [{ start: 0, papers: this.#papers(tier) }];
     // As Meilisearch's matching strategy "last": papers with all words first, then those
     // missing the last word, and so on. `before` papers match more words than the group at hand.
-    const groups: { start: number; papers: Paper[] }[] = [];
+    const groups: { start: number; papers: Candidate[] }[] = [];
     const kept = selection.filtered
       ? total / Math.max(1, this.#countMatches({ ...selection, filtered: false }))
       : 1;
@@ -1404,13 +1406,15 @@ export class SqliteSearchIndex implements SearchIndex {
       .map((r) => r.seq);
   }
 
-  #papers(seqs: number[]): Paper[] {
+  /** The papers `seqs` name, each with its words in all columns as FTS5 counts them. */
+  #papers(seqs: number[]): Candidate[] {
     if (seqs.length === 0) return [];
-    return this.#statement<[string], { doc: string }>(
-      'SELECT doc FROM papers WHERE seq IN (SELECT value FROM json_each(?))',
+    return this.#statement<[string], { doc: string; size: Buffer | null }>(
+      `SELECT p.doc AS doc, d.sz AS size FROM papers p LEFT JOIN papers_fts_docsize d ON d.id = p.seq
+         WHERE p.seq IN (SELECT value FROM json_each(?))`,
     )
       .all(JSON.stringify(seqs))
-      .map((r) => JSON.parse(r.doc) as Paper);
+      .map((r) => ({ paper: JSON.parse(r.doc) as Paper, length: r.size ? documentSize(r.size) : undefined }));
   }
 
   /** The query words' matches kept for `version`; those of an earlier version are dropped. */
@@ -1742,6 +1746,17 @@ export function fts5Totals(block: Buffer | undefined): IndexTotals {
 }
 
 /** A SQLite varint (as FTS5 writes them): 7 bits a byte, high bit set on all but the last, 9 bytes at most. */
+/** The words of a paper in all columns, from its row of FTS5's `docsize` table. */
+export function documentSize(size: Buffer): number {
+  let words = 0;
+  for (let at = 0; at < size.length; ) {
+    const [value, next] = readVarint(size, at);
+    words += value;
+    at = next;
+  }
+  return words;
+}
+
 function readVarint(bytes: Buffer, at: number): [number, number] {
   let value = 0;
   for (let i = 0; i < 8; i += 1) {
