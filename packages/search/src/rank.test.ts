@@ -96,7 +96,7 @@ describe('Ranker', () => {
       )
       .all(expression);
     expect(rows.length).toBeGreaterThan(0);
-    const size = db.prepare<[number], { sz: Buffer }>('SELECT sz FROM t_docsize WHERE id = ?');
+    const size = db.prepare<[number], { sz: string }>('SELECT hex(sz) AS sz FROM t_docsize WHERE id = ?');
     for (const { rowid, score } of rows) {
       const keys = ranker.keys(papers[rowid - 1]!);
       expect(keys.score).toBeCloseTo(score, 12);
