@@ -132,11 +132,10 @@ export class Ranker {
     const perColumn = COLUMN_WEIGHTS.map(() => new Array<number>(this.#phrases.length).fill(0));
     const title = searchWords(paper.title);
     const authors = paper.authors.join(', ');
-    const counted = this.#countWords(title, perColumn[0]!);
+    const titleWords = this.#countWords(title, perColumn[0]!);
     if (length === undefined) {
-      length = counted;
-      length += this.#countText(paper.abstract, perColumn[1]!);
-      length += this.#countText(authors, perColumn[2]!);
+      length =
+        titleWords + this.#countText(paper.abstract, perColumn[1]!) + this.#countText(authors, perColumn[2]!);
     } else {
       this.#findAll(paper.abstract, perColumn[1]!);
       this.#findAll(authors, perColumn[2]!);
