@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { parsePage, type ParseContext } from '@paperwire/parsers';
@@ -7,6 +6,7 @@ import type { Format } from '@paperwire/schema';
 
 import { makeCorpus, type SynthPaper } from './corpus.js';
 import { render, RENDITIONS, type Rendition } from './render.js';
+import { runFacts, writeReport } from './report.js';
 
 /**
  * Throughput of the parser worker's own path, `parsePage(bytes, ctx)` (decode, detect, parse,
@@ -68,15 +68,9 @@ function main(): void {
       ' JSON.parse of the hf-json rendition of the same papers, cut to the same byte size, timed' +
       ` alternately with parsePage. Load average ${loadBefore?.toFixed(2)} before, ${loadavg()[0]?.toFixed(2)} after.`,
   );
-  mkdirSync('bench-results', { recursive: true });
-  const report = {
+  writeReport('parse', {
     benchmark: 'parse',
-    date: new Date().toISOString(),
-    node: process.version,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cpus: cpus().length,
-    /** One-minute load average before and after: other work on the machine slows every row. */
-    loadAverage: { before: loadBefore, after: loadavg()[0] },
+    ...runFacts(loadBefore),
     iterations: ITERATIONS,
     warmup: WARMUP,
     seed: SEED,
@@ -84,9 +78,7 @@ function main(): void {
     baseline:
       'TextDecoder + JSON.parse of an hf-json rendition of the same papers, cut to the same byte size',
     rows,
-  };
-  writeFileSync('bench-results/parse.json', `${JSON.stringify(report, null, 2)}\n`);
-  console.log('\nwrote bench-results/parse.json');
+  });
 }
 
 function benchRendition(rendition: Rendition, corpus: readonly SynthPaper[]): Row {

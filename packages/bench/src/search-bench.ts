@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -8,6 +8,7 @@ import { canonicalPaper, paperIdFromArxiv } from '@paperwire/schema';
 import { createSqliteIndex, type SearchIndex } from '@paperwire/search';
 
 import { capital, madeUpWord, madeUpWords, prng } from './corpus.js';
+import { runFacts, writeReport } from './report.js';
 
 /**
  * Latency of the embedded SQLite index at scale: a fresh index of 100,000 synthetic papers
@@ -85,24 +86,17 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const shape of shapes(corpus)) rows.push(await measure(index, shape));
     printTable(rows);
-    mkdirSync('bench-results', { recursive: true });
-    const report = {
+    writeReport('search', {
       benchmark: 'search',
       engine: 'sqlite',
-      date: new Date().toISOString(),
-      node: process.version,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cpus: cpus().length,
-      loadAverage: { before: loadBefore, after: loadavg()[0] },
+      ...runFacts(loadBefore),
       papers: PAPERS,
       seed: SEED,
       buildSeconds: Math.round(buildSeconds * 10) / 10,
       iterations: ITERATIONS,
       warmup: WARMUP,
       rows,
-    };
-    writeFileSync('bench-results/search.json', `${JSON.stringify(report, null, 2)}\n`);
-    console.log('\nwrote bench-results/search.json');
+    });
   } finally {
     await index.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
