@@ -37,6 +37,9 @@ const GLUE = (
 ).split(' ');
 const CATEGORIES = ['cs.LG', 'cs.CL', 'cs.CV', 'cs.AI', 'stat.ML'];
 
+/** The words the queries of the load benchmark draw from (`zipfQueries`, `distinctQueries`). */
+export type QueryWords = Pick<LoadCorpus, 'ranked' | 'vocabulary'>;
+
 export interface LoadCorpus {
   /** Pages written, one hf-json file of PAGE_SIZE papers each (the last may hold fewer). */
   pages: number;
@@ -112,7 +115,20 @@ export async function writeLoadCorpus(
     pages += 1;
     onProgress(Math.min(count, start + PAGE_SIZE));
   }
-  return { pages, bytes, ids, ranked: [...COMMON, ...DOMAIN, ...vocabulary], vocabulary };
+  return { pages, bytes, ids, ...queryWords(vocabulary) };
+}
+
+/**
+ * The query words of the corpus `writeLoadCorpus` writes with `seed`, without writing it: to
+ * query an index that a run with the same seed kept (`--keep`).
+ */
+export function loadCorpusWords(seed: number): QueryWords {
+  // The vocabulary is the first thing `writeLoadCorpus` draws.
+  return queryWords(madeUpWords(prng(seed), VOCABULARY));
+}
+
+function queryWords(vocabulary: string[]): QueryWords {
+  return { ranked: [...COMMON, ...DOMAIN, ...vocabulary], vocabulary };
 }
 
 /**
@@ -175,7 +191,7 @@ export function misspell(word: string, rand: () => number): string {
  * one in ten with a typo. Popular queries come back again and again, which is what a cache in
  * front of the engine is for.
  */
-export function zipfQueries(corpus: LoadCorpus, seed: number): () => string {
+export function zipfQueries(corpus: QueryWords, seed: number): () => string {
   const rand = prng(seed);
   const zipf = zipfSampler(corpus.ranked.length, rand);
   return () => {
@@ -196,7 +212,7 @@ export function zipfQueries(corpus: LoadCorpus, seed: number): () => string {
  * or three words. No answer cache can serve them, and a fresh misspelling makes the engine
  * expand a typo it has not expanded yet.
  */
-export function distinctQueries(corpus: LoadCorpus, seed: number): () => string {
+export function distinctQueries(corpus: QueryWords, seed: number): () => string {
   const rand = prng(seed);
   const zipf = zipfSampler(corpus.ranked.length, rand);
   const uniform = () => corpus.vocabulary[Math.floor(rand() * corpus.vocabulary.length)]!;
