@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * `pnpm bench [parse|search|search-load|ingest] [options]`: with no benchmark named, the parse
+ * `pnpm bench [parse|search|search-load|ingest|relevance] [options]`: with no benchmark named, the parse
  * and search benchmarks, as before. Each runs in a process of its own, so one's heap and
  * native memory never weigh on the next one's figures.
  */
@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, { file: string; args: string[] }> = {
   search: { file: 'search-bench.ts', args: [] },
   'search-load': { file: 'load-bench.ts', args: ['search-load'] },
   ingest: { file: 'load-bench.ts', args: ['ingest'] },
+  relevance: { file: 'relevance-bench.ts', args: [] },
 };
 const USAGE = `usage: pnpm bench [${Object.keys(BENCHMARKS).join('|')}] [options]`;
 
