@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * `pnpm bench [parse|search|search-load|ingest|relevance] [options]`: with no benchmark named, the parse
- * and search benchmarks, as before. Each runs in a process of its own, so one's heap and
- * native memory never weigh on the next one's figures.
+ * `pnpm bench [parse|search|search-load|ingest|relevance] [options]`: with no benchmark named,
+ * the parse and search benchmarks, as before. Each runs in a process of its own, so one's heap
+ * and native memory never weigh on the next one's figures.
  */
 const BENCHMARKS: Record<string, { file: string; args: string[] }> = {
   parse: { file: 'parse-bench.ts', args: [] },
