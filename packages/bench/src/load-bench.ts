@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ import {
   type RedisServer,
   type Stack,
 } from './load-stack.js';
+import { integerOption, loadAverageSince, machineFacts, writeReport } from './report.js';
 
 /**
  * The whole stack under load, on this machine: a seeded corpus of hf-json pages ingested through
@@ -60,10 +61,10 @@ const { values, positionals } = parseArgs({
 });
 const MODE = positionals[0] ?? 'search-load';
 if ((MODE !== 'search-load' && MODE !== 'ingest') || positionals.length > 1) throw new Error(USAGE);
-const PAPERS = integerOption('--papers', values.papers, 100, 5_000_000);
-const DURATION = integerOption('--duration', values.duration, 1, 600);
-const SEED = integerOption('--seed', values.seed, 0, 2 ** 31);
-const INGEST_TIMEOUT = integerOption('--ingest-timeout', values['ingest-timeout'], 10, 24 * 3600);
+const PAPERS = integerOption('--papers', values.papers, [100, 5_000_000], USAGE);
+const DURATION = integerOption('--duration', values.duration, [1, 600], USAGE);
+const SEED = integerOption('--seed', values.seed, [0, 2 ** 31], USAGE);
+const INGEST_TIMEOUT = integerOption('--ingest-timeout', values['ingest-timeout'], [10, 24 * 3600], USAGE);
 const KEEP = values.keep === undefined ? undefined : resolve(values.keep);
 if (values.from !== 'build' && values.from !== 'source')
   throw new Error(`--from: "${values.from}" is neither build nor source\n${USAGE}`);
@@ -194,10 +195,7 @@ async function main(): Promise<number> {
     const index = indexSize(join(dataDir, 'index'));
     const afterIngest = memory(stack);
     const context = {
-      date: new Date().toISOString(),
-      node: process.version,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cpus: cpus().length,
+      ...machineFacts(),
       papers: PAPERS,
       pages: corpus.pages,
       corpusBytes: corpus.bytes,
@@ -216,7 +214,6 @@ async function main(): Promise<number> {
     };
     const freshness = await measureFreshness(stack, join(work, 'probe'));
     Object.assign(ingestReport, { freshness });
-    mkdirSync('bench-results', { recursive: true });
     const rows: Row[] = [
       ...ingestRows(ingestReport.ingest, stats.papers, corpus.pages, ingestReport.index),
       {
@@ -231,10 +228,7 @@ async function main(): Promise<number> {
       rows.push(...memoryRows(afterIngest, undefined));
       log('');
       printTable(rows);
-      writeReport('ingest.json', {
-        ...ingestReport,
-        loadAverage: { before: loadBefore, after: loadavg()[0] },
-      });
+      writeReport('ingest', { ...ingestReport, loadAverage: loadAverageSince(loadBefore) });
       return 0;
     }
 
@@ -319,9 +313,9 @@ async function main(): Promise<number> {
     log('');
     printTable(rows);
 
-    const loadAverage = { before: loadBefore, after: loadavg()[0] };
-    writeReport('ingest.json', { ...ingestReport, loadAverage });
-    writeReport('search-load.json', {
+    const loadAverage = loadAverageSince(loadBefore);
+    writeReport('ingest', { ...ingestReport, loadAverage });
+    writeReport('search-load', {
       benchmark: 'search-load',
       ...context,
       loadAverage,
@@ -717,22 +711,10 @@ function printTable(rows: Row[]): void {
   }
 }
 
-function writeReport(file: string, report: unknown): void {
-  writeFileSync(join('bench-results', file), `${JSON.stringify(report, null, 2)}\n`);
-  log(`wrote bench-results/${file}`);
-}
-
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { signal });
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
   return (await res.json()) as T;
-}
-
-function integerOption(name: string, value: string | undefined, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min || n > max)
-    throw new Error(`${name} takes an integer from ${min} to ${max}, not "${value}"\n${USAGE}`);
-  return n;
 }
 
 function seconds(since: number): string {

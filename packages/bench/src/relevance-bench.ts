@@ -8,7 +8,7 @@ import { createSqliteIndex, type SearchIndex } from '@paperwire/search';
 
 import { distinctQueries, loadCorpusWords, zipfQueries } from './load-corpus.js';
 import { agreement, comparePage, type Agreement } from './relevance.js';
-import { runFacts, writeReport } from './report.js';
+import { integerOption, runFacts, writeReport } from './report.js';
 
 /**
  * The embedded engine's pages against the full ranking, on an index the load benchmark kept
@@ -42,9 +42,9 @@ function options(): Options {
   if (values.index === undefined) throw new Error(`--index is required\n${USAGE}`);
   return {
     index: indexFile(resolve(values.index)),
-    queries: integerOption('--queries', values.queries, 1, 100_000),
-    seed: integerOption('--seed', values.seed, 0, 2 ** 31),
-    limit: integerOption('--limit', values.limit, 1, 100),
+    queries: integerOption('--queries', values.queries, [1, 100_000], USAGE),
+    seed: integerOption('--seed', values.seed, [0, 2 ** 31], USAGE),
+    limit: integerOption('--limit', values.limit, [1, 100], USAGE),
   };
 }
 
@@ -158,13 +158,14 @@ async function compare(
 
 function summarize(mix: string, rows: QueryRow[]): MixReport {
   const mean = (pick: (r: QueryRow) => number) => rows.reduce((sum, r) => sum + pick(r), 0) / rows.length;
+  const comparisons = rows.map((r) => comparePage(r.ids, r.fullIds));
   return {
     mix,
-    ...agreement(rows.map((r) => comparePage(r.ids, r.fullIds))),
+    ...agreement(comparisons),
     meanMs: round(mean((r) => r.ms)),
     meanFullMs: round(mean((r) => r.fullMs)),
     differing: rows
-      .filter((r) => comparePage(r.ids, r.fullIds)?.identical === false)
+      .filter((_, i) => comparisons[i]?.identical === false)
       .slice(0, LISTED)
       .map((r) => r.q),
   };
@@ -201,13 +202,6 @@ function percent(share: number): string {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
-}
-
-function integerOption(name: string, value: string | undefined, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min || n > max)
-    throw new Error(`${name} takes an integer from ${min} to ${max}, not "${value}"\n${USAGE}`);
-  return n;
 }
 
 try {
