@@ -1,22 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
+import { tempDir, type TempDir } from '@paperwire/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { distinctQueries, loadCorpusWords, writeLoadCorpus, zipfQueries } from './load-corpus.js';
 
 describe('loadCorpusWords', () => {
-  let dir: string;
+  let dir: TempDir;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paperwire-load-corpus-'));
+    dir = await tempDir('load-corpus');
   });
   afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await dir.remove();
   });
 
   it('gives the words of the corpus written with the same seed, so a kept index gets its queries', async () => {
-    const corpus = await writeLoadCorpus(dir, 150, 7);
+    const corpus = await writeLoadCorpus(dir.path, 150, 7);
     const words = loadCorpusWords(7);
     expect(words.vocabulary).toEqual(corpus.vocabulary);
     expect(words.ranked).toEqual(corpus.ranked);
