@@ -314,7 +314,8 @@ class Up {
   private constructor(readonly child: ChildProcess) {
     child.stdout?.on('data', (d: Buffer) => (this.#output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.#output += d.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': the tests read all that it printed once it is over.
+    this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
   }
 
   static start(env: NodeJS.ProcessEnv): Up {

@@ -111,7 +111,8 @@ function run(
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
+    // 'close', not 'exit': the pipes can still hold output when the process has exited.
+    child.once('close', (code) => resolve({ code, output }));
   });
 }
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 import { repoRoot, waitFor } from '@paperwire/testing';
@@ -28,7 +29,11 @@ function startWith(opts: { ipc: boolean }, ...args: string[]) {
     for (const line of parts) if (line.trim()) lines.push(JSON.parse(line) as { msg?: string });
   });
   errors.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  // Over when it has exited and its pipes are drained: the tests read every line it logged.
+  // (Not 'close': with an IPC channel the parent has disconnected, it does not come.)
+  const exited = Promise.all([once(proc, 'exit'), once(stdout, 'close'), once(errors, 'close')]).then(
+    ([[code]]) => code as number | null,
+  );
   const logged = (msg: string) =>
     waitFor(() => lines.some((l) => l.msg === msg), { what: `"${msg}" from the child (stderr: ${stderr})` });
   return { proc, lines, exited, logged };

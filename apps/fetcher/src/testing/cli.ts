@@ -20,6 +20,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResul
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the pipes can still hold output when the process has exited.
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
