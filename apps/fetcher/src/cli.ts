@@ -282,14 +282,22 @@ function formatOption(value: string | undefined): Format | null {
 
 class UsageError extends Error {}
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`paperwire: ${(error as Error).message}\n\n${USAGE}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`paperwire: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+/**
+ * Exits once stdout and stderr have taken all that was written to them: into a pipe, a write
+ * past its buffer is still pending, and `process.exit` alone would drop it (`paperwire parse
+ * big.json | jq` would see the first 64 KiB).
+ */
+function exitAfterOutput(code: number): void {
+  const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((r) => stream.write('', () => r()));
+  void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exitAfterOutput, (error: unknown) => {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`paperwire: ${(error as Error).message}\n\n${USAGE}\n`);
+    exitAfterOutput(2);
+    return;
+  }
+  process.stderr.write(`paperwire: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitAfterOutput(1);
+});
