@@ -230,6 +230,8 @@ interface Selection {
   where: string;
   filtered: boolean;
   params: Record<string, unknown>;
+  /** Papers in the index (`#papersAt` the search's data version). */
+  papers: number;
 }
 
 export interface SqliteIndexOptions {
@@ -316,6 +318,8 @@ export class SqliteSearchIndex implements SearchIndex {
    * back query after query.
    */
   #termMatches: { version: string; matches: Map<string, TermMatch> } | undefined;
+  /** The papers counted at one data version (`#papersAt`). */
+  #papersCount: { version: string; papers: number } | undefined;
   /** Upserts waiting for the transaction that writes them together (`upsert`). */
   readonly #pendingUpserts: {
     incoming: Paper[];
@@ -496,8 +500,18 @@ export class SqliteSearchIndex implements SearchIndex {
       const params: Record<string, unknown> = {};
       const where = filterWhere(filters, params);
       if (matches.length === 0)
-        return { matches, totalEstimated: false, ...this.#listAll(request, where, params) };
-      const selection: Selection = { first: anyOf(matches[0]!), where, filtered: where !== '1', params };
+        return {
+          matches,
+          totalEstimated: false,
+          ...this.#listAll(request, where, params, this.#papersAt(version)),
+        };
+      const selection: Selection = {
+        first: anyOf(matches[0]!),
+        where,
+        filtered: where !== '1',
+        params,
+        papers: this.#papersAt(version),
+      };
       const counted = request.facets?.length ? this.#matchFacets(selection, request.facets) : undefined;
       const { total, totalEstimated } = counted
         ? { total: counted.total, totalEstimated: false }
@@ -692,6 +706,12 @@ export class SqliteSearchIndex implements SearchIndex {
     return this.#statement<[], { n: number }>('SELECT count(*) AS n FROM papers').get()?.n ?? 0;
   }
 
+  /** `#count()` at a data version: counting reads an index of every paper, so it is kept. */
+  #papersAt(version: string): number {
+    if (this.#papersCount?.version !== version) this.#papersCount = { version, papers: this.#count() };
+    return this.#papersCount.papers;
+  }
+
   /** Runs inside a write transaction; `incoming` is canonical with distinct ids. */
   #upsertCanonical(incoming: Paper[]): UpsertResult {
     const aliases = new Map<PaperId, PaperId>();
@@ -877,6 +897,7 @@ export class SqliteSearchIndex implements SearchIndex {
     request: SearchRequest,
     where: string,
     params: Record<string, unknown>,
+    papers: number,
   ): { total: number; hits: Paper[]; facets: Partial<Facets> | undefined } {
     const filtered = where !== '1';
     let total: number;
@@ -884,7 +905,7 @@ export class SqliteSearchIndex implements SearchIndex {
     if (request.facets?.length) {
       ({ total, facets } = filtered
         ? this.#countFacets(PAPER_COLUMNS, where, params, request.facets)
-        : { total: this.#count(), facets: this.#wholeIndexFacets(request.facets) });
+        : { total: papers, facets: this.#wholeIndexFacets(request.facets) });
     } else {
       total = filtered
         ? (this.#db
@@ -892,7 +913,7 @@ export class SqliteSearchIndex implements SearchIndex {
               `SELECT count(*) AS n FROM ${PAPER_COLUMNS} WHERE ${where}`,
             )
             .get(params)?.n ?? 0)
-        : this.#count();
+        : papers;
     }
     const hits = this.#db
       .prepare<[Record<string, unknown>], { doc: string }>(
@@ -943,7 +964,7 @@ export class SqliteSearchIndex implements SearchIndex {
       return { total: first[0]!.documents, totalEstimated: false };
     const counted = this.#countMatches(selection, EXACT_TOTAL + 1);
     if (counted <= EXACT_TOTAL) return { total: counted, totalEstimated: false };
-    const papers = this.#count();
+    const { papers } = selection;
     const none = first.reduce((p, a) => p * (1 - Math.min(1, a.documents / Math.max(1, papers))), 1);
     const unfiltered = Math.max(counted, Math.round(papers * (1 - none)));
     if (!selection.filtered) return { total: unfiltered, totalEstimated: true };
@@ -969,7 +990,7 @@ export class SqliteSearchIndex implements SearchIndex {
   ): { total: number; facets: Partial<Facets> } {
     const total = selection.filtered ? undefined : this.#countMatches(selection);
     // Every paper matches: the whole index's counts, which are kept between searches.
-    if (total !== undefined && total === this.#count())
+    if (total !== undefined && total === selection.papers)
       return { total, facets: this.#wholeIndexFacets(facets) };
     const matching = `p.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @first) AND ${selection.where}`;
     return this.#countFacets(
@@ -1222,8 +1243,7 @@ export class SqliteSearchIndex implements SearchIndex {
       words.push(named);
     }
     const wanted = Math.max(TIER_CANDIDATES, 2 * end);
-    const { where, filtered, params } = selection;
-    const papers = this.#count();
+    const { where, filtered, params, papers } = selection;
     const documents = cheapestOf.map(documentsOf);
     const weights = documents.map((d) => idf(papers, d));
     const values: Record<string, unknown> = { ...params, wanted };
@@ -1340,9 +1360,8 @@ export class SqliteSearchIndex implements SearchIndex {
     const words = terms.map((m) => namedWords(held(m)));
     if (!this.#titleTierKept || Math.min(...documents) > SMALL_SET || words.some((w) => !w))
       return this.#bestSeqs(`{title} : (${terms.map(anyOf).join(' OR ')})`, within, selection, count);
-    const papers = this.#count();
+    const { where, filtered, params, papers } = selection;
     const postings = words.flatMap((named, i) => named!.map((word) => [word, i, idf(papers, documents[i]!)]));
-    const { where, filtered, params } = selection;
     return this.#db
       .prepare<[Record<string, unknown>], { seq: number }>(
         `SELECT t.seq AS seq FROM json_each(@postings) j CROSS JOIN title_postings t
