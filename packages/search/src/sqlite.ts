@@ -1407,10 +1407,21 @@ export class SqliteSearchIndex implements SearchIndex {
    * The `count` papers an FTS5 expression matches best by bm25, of those that pass the filters
    * and (when given) match `within` too. bm25 is the one of `expression` alone, so papers are
    * chosen by the score the ranking gives them, not by one that counts `within`'s words again.
+   * bm25 first reads the whole list of every word of the expression, to weigh it, however few
+   * papers it then scores: without `within`, a set of at most `count` papers is read whole first.
    */
   #bestSeqs(expression: string, within: string | undefined, selection: Selection, count: number): number[] {
     const { where, filtered, params } = selection;
     const from = filtered ? `papers_fts f JOIN ${PAPER_COLUMNS} ON p.seq = f.rowid` : 'papers_fts f';
+    if (!within) {
+      const every = this.#db
+        .prepare<[Record<string, unknown>], { seq: number }>(
+          `SELECT f.rowid AS seq FROM ${from} WHERE papers_fts MATCH @expression AND ${where} LIMIT @more`,
+        )
+        .all({ ...params, expression, more: count + 1 })
+        .map((r) => r.seq);
+      if (every.length <= count) return every;
+    }
     // `+` keeps SQLite from handing the rowid list to FTS5, which would look each one up.
     const inside = within
       ? 'AND +f.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @within)'
