@@ -703,6 +703,38 @@ describe('sqlite index file', () => {
     });
   });
 
+  it('looks for the best by bm25 of a group unless the papers with the most words in the title settle the page', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;
+    const paper = (i: number, title: string, abstract: string): Paper =>
+      canonicalPaper({ ...base, id: `arxiv-2505_${String(i).padStart(5, '0')}`, title, abstract });
+    // Two titles hold both words. Of those holding one, "Graph study" papers hold "graph" most
+    // (the title postings' order), while "Graph notes" papers score better by bm25 for repeating
+    // "memory": the papers with the title phrase do not fill the page, and bm25 decides the rest.
+    const papers = [
+      ...Array.from({ length: 300 }, (_, i) => paper(i, `Kernel study ${i}`, 'graph memory plain text')),
+      ...Array.from({ length: 20 }, (_, i) =>
+        paper(1000 + i, `Graph study ${i}`, 'graph graph graph memory plain'),
+      ),
+      ...Array.from({ length: 5 }, (_, i) => paper(2000 + i, `Graph notes ${i}`, 'memory '.repeat(6))),
+      paper(3000, 'Graph memory one', 'plain text'),
+      paper(3001, 'Graph memory two', 'plain text'),
+    ];
+    await withBoundedAndExact(path, papers, async (bounded, exact) => {
+      for (const limit of [3, 5, 10]) {
+        const request: SearchRequest = { q: 'graph memory', limit, offset: 0 };
+        const approximate = (await bounded.search(request)).hits.map((h) => h.id);
+        const full = (await exact.search(request)).hits.map((h) => h.id);
+        expect(approximate, `limit ${limit}`).toEqual(full);
+        expect([...full.slice(0, 2)].sort()).toEqual(['arxiv-2505_03000', 'arxiv-2505_03001']);
+        expect(
+          full.slice(2, 7).every((id) => id.startsWith('arxiv-2505_02')),
+          `limit ${limit}`,
+        ).toBe(true);
+      }
+    });
+  });
+
   it('counts totals exactly up to 1,000 matches and estimates them past it, saying so', async () => {
     const index = createSqliteIndex({ path: join(dir, 'papers.sqlite') });
     const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;

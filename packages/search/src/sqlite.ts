@@ -35,7 +35,7 @@ import { aliasKeys, planUpsert, recordKeys } from './identity.js';
 import { Lexicon } from './lexicon.js';
 import type { Resolved, SearchIndex, UpsertResult } from './port.js';
 import { paperTermWeights, queryTerms } from './query.js';
-import type { Alternative, Candidate, IndexTotals, TermMatch } from './rank.js';
+import type { Alternative, Candidate, IndexTotals, Ranked, TermMatch } from './rank.js';
 import { COLUMN_WEIGHTS, Ranker, bySort, idf } from './rank.js';
 import { authorWords, titlePostings } from './title-tier.js';
 import { typoBudget, typoMatcher } from './typos.js';
@@ -516,14 +516,20 @@ export class SqliteSearchIndex implements SearchIndex {
       const { total, totalEstimated } = counted
         ? { total: counted.total, totalEstimated: false }
         : this.#total(selection, matches[0]!.alternatives);
-      const ranker = new Ranker(matches, query.lastIsPrefix, this.#totals());
+      const rank = this.#ranking(new Ranker(matches, query.lastIsPrefix, this.#totals()));
       const order = bySort(sort);
       const hits: Paper[] = [];
-      const groups = this.#candidates(matches, query.lastIsPrefix, selection, total, sort, offset + limit);
+      const groups = this.#candidates(
+        matches,
+        query.lastIsPrefix,
+        selection,
+        total,
+        sort,
+        offset + limit,
+        rank,
+      );
       for (const group of groups) {
-        const ranked = group.papers
-          .map(({ paper, length }) => ({ paper, keys: ranker.keys(paper, length) }))
-          .sort(order);
+        const ranked = rank(group.seqs).sort(order);
         const from = Math.max(0, offset - group.start);
         const to = Math.max(0, offset + limit - group.start);
         hits.push(...ranked.slice(from, to).map((r) => r.paper));
@@ -1094,9 +1100,10 @@ export class SqliteSearchIndex implements SearchIndex {
     total: number,
     sort: SearchSort,
     end: number,
-  ): { start: number; papers: Candidate[] }[] {
+    rank: (seqs: number[]) => Ranked[],
+  ): { start: number; seqs: number[] }[] {
     const most = Math.max(this.#candidateCount, end);
-    if (total <= most) return [{ start: 0, papers: this.#papers(this.#seqs(selection.first, selection)) }];
+    if (total <= most) return [{ start: 0, seqs: this.#seqs(selection.first, selection) }];
     if (sort !== 'relevance') {
       const seqs = this.#db
         .prepare<[Record<string, unknown>], { seq: number }>(
@@ -1106,13 +1113,13 @@ export class SqliteSearchIndex implements SearchIndex {
         )
         .all({ ...selection.params, first: selection.first, most })
         .map((r) => r.seq);
-      return [{ start: 0, papers: this.#papers(seqs) }];
+      return [{ start: 0, seqs }];
     }
     const tier = this.#titleTier(matches, selection, end);
-    if (tier) return [{ start: 0, papers: this.#papers(tier) }];
+    if (tier) return [{ start: 0, seqs: tier }];
     // As Meilisearch's matching strategy "last": papers with all words first, then those
     // missing the last word, and so on. `before` papers match more words than the group at hand.
-    const groups: { start: number; papers: Candidate[] }[] = [];
+    const groups: { start: number; seqs: number[] }[] = [];
     const kept = selection.filtered
       ? total / Math.max(1, this.#countMatches({ ...selection, filtered: false }))
       : 1;
@@ -1151,12 +1158,13 @@ export class SqliteSearchIndex implements SearchIndex {
             selection,
             wanted,
             holders ?? [],
+            holders && settling(group, end - before, rank),
           );
         };
         const seqs = size <= wanted ? this.#seqs(expression, selection) : (tier ?? ranked());
         // Titles that are the query itself rank first, whatever bm25 makes of them.
         if (!missing && size > wanted) seqs.push(...this.#titled(matches, selection));
-        groups.push({ start: before, papers: this.#papers([...new Set(seqs)]) });
+        groups.push({ start: before, seqs: [...new Set(seqs)] });
       }
       before = atLeast;
     }
@@ -1171,15 +1179,18 @@ export class SqliteSearchIndex implements SearchIndex {
    * count without the filters times the share of papers the filters keep (`kept`), which is
    * cheap; a set taken whole that the filters keep more of than that is cut to its best.
    * `holders` are papers of the group known to rank before most (`#titleHolders`): always kept.
+   * When the papers taken whole and those `byTitle` picks settle the page (`settles`), the best
+   * by bm25 are not looked for: scoring a large set is what a search of common words costs.
    */
   #bestOfNested(
     expressions: string[],
-    byTitle: ((within: string, count: number) => number[]) | undefined,
+    byTitle: ((within: string, count: number) => MostInTitle) | undefined,
     size: number,
     kept: number,
     selection: Selection,
     wanted: number,
     holders: number[],
+    settles?: (whole: number[], others: number[], outside: number) => boolean,
   ): number[] {
     let whole: { expression: string } | { seqs: number[] } | undefined;
     const wholeSeqs = (): number[] => {
@@ -1202,14 +1213,21 @@ export class SqliteSearchIndex implements SearchIndex {
         continue;
       }
       const within = last ? undefined : expression;
+      // Fewer: only the papers with the most words in the title stand out this way.
+      const titled = byTitle?.(within ?? scoring, Math.ceil(wanted / 4));
+      const taken = wholeSeqs();
+      // A set cut to its best may leave out papers that rank before the others.
+      const cut = whole !== undefined && 'expression' in whole && selection.filtered;
+      const inTaken = new Set(taken);
+      const others = [...new Set([...holders, ...(titled?.seqs ?? [])])].filter((seq) => !inTaken.has(seq));
+      if (settles && !cut && settles(taken, others, titled?.outside ?? 0))
+        return [...new Set([...taken, ...others])];
       const best = this.#bestSeqs(scoring, within, selection, wanted);
       if (best.length < wanted && !last) {
         whole = { seqs: best };
         continue;
       }
-      // Fewer: only the papers with the most words in the title stand out this way.
-      const titled = byTitle ? byTitle(within ?? scoring, Math.ceil(wanted / 4)) : [];
-      return [...new Set([...holders, ...wholeSeqs(), ...best, ...titled])];
+      return [...new Set([...holders, ...taken, ...best, ...(titled?.seqs ?? [])])];
     }
     return [...new Set([...holders, ...wholeSeqs()])];
   }
@@ -1354,26 +1372,32 @@ export class SqliteSearchIndex implements SearchIndex {
    * the words are counted over it, the best by the sum of the words' impacts weighted by their
    * idf; otherwise (or when a word being typed starts too many words to name) by FTS5's bm25 of
    * the words in the title column, which reads the positions of every paper the words match.
+   * With them, the most words the title of a paper of the set left out holds: from the counts of
+   * the postings, or (by bm25) as many as there are words.
    */
-  #mostInTitle(terms: TermMatch[], within: string, selection: Selection, count: number): number[] {
+  #mostInTitle(terms: TermMatch[], within: string, selection: Selection, count: number): MostInTitle {
     const documents = terms.map((m) => documentsOf(m.alternatives));
     const words = terms.map((m) => namedWords(held(m)));
     if (!this.#titleTierKept || Math.min(...documents) > SMALL_SET || words.some((w) => !w))
-      return this.#bestSeqs(`{title} : (${terms.map(anyOf).join(' OR ')})`, within, selection, count);
+      return {
+        seqs: this.#bestSeqs(`{title} : (${terms.map(anyOf).join(' OR ')})`, within, selection, count),
+        outside: terms.length,
+      };
     const { where, filtered, params, papers } = selection;
     const postings = words.flatMap((named, i) => named!.map((word) => [word, i, idf(papers, documents[i]!)]));
-    return this.#db
-      .prepare<[Record<string, unknown>], { seq: number }>(
-        `SELECT t.seq AS seq FROM json_each(@postings) j CROSS JOIN title_postings t
-           ${filtered ? `CROSS JOIN ${PAPER_COLUMNS}` : ''}
+    const rows = this.#db
+      .prepare<[Record<string, unknown>], { seq: number; words: number }>(
+        `SELECT t.seq AS seq, count(DISTINCT j.value ->> 1) AS words FROM json_each(@postings) j
+           CROSS JOIN title_postings t ${filtered ? `CROSS JOIN ${PAPER_COLUMNS}` : ''}
            WHERE t.term = j.value ->> 0
              AND t.seq IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH @within)
              ${filtered ? `AND p.seq = t.seq AND ${where}` : ''}
-           GROUP BY t.seq ORDER BY count(DISTINCT j.value ->> 1) DESC, sum((j.value ->> 2) * t.impact) DESC
+           GROUP BY t.seq ORDER BY words DESC, sum((j.value ->> 2) * t.impact) DESC
            LIMIT @count`,
       )
-      .all({ ...params, postings: JSON.stringify(postings), within, count })
-      .map((r) => r.seq);
+      .all({ ...params, postings: JSON.stringify(postings), within, count });
+    // Every paper of the set with a word in the title is read unless `count` of them were.
+    return { seqs: rows.map((r) => r.seq), outside: rows.length < count ? 0 : rows.at(-1)!.words };
   }
 
   /** The papers whose title is the query's words, that pass the filters. */
@@ -1436,15 +1460,33 @@ export class SqliteSearchIndex implements SearchIndex {
       .map((r) => r.seq);
   }
 
+  /**
+   * The papers `seqs` name with their ranking keys, in that order: each read and ranked once per
+   * search however often asked, as the candidates of a group can be ranked before it is complete.
+   */
+  #ranking(ranker: Ranker): (seqs: number[]) => Ranked[] {
+    const known = new Map<number, Ranked>();
+    return (seqs) => {
+      const unknown = seqs.filter((seq) => !known.has(seq));
+      for (const { seq, paper, length } of this.#papers(unknown))
+        known.set(seq, { paper, keys: ranker.keys(paper, length) });
+      return seqs.flatMap((seq) => known.get(seq) ?? []);
+    };
+  }
+
   /** The papers `seqs` name, each with its words in all columns as FTS5 counts them. */
-  #papers(seqs: number[]): Candidate[] {
+  #papers(seqs: number[]): (Candidate & { seq: number })[] {
     if (seqs.length === 0) return [];
-    return this.#statement<[string], { doc: string; size: string | null }>(
-      `SELECT p.doc AS doc, hex(d.sz) AS size FROM papers p LEFT JOIN papers_fts_docsize d ON d.id = p.seq
+    return this.#statement<[string], { seq: number; doc: string; size: string | null }>(
+      `SELECT p.seq AS seq, p.doc AS doc, hex(d.sz) AS size FROM papers p LEFT JOIN papers_fts_docsize d ON d.id = p.seq
          WHERE p.seq IN (SELECT value FROM json_each(?))`,
     )
       .all(JSON.stringify(seqs))
-      .map((r) => ({ paper: JSON.parse(r.doc) as Paper, length: r.size ? documentSize(r.size) : undefined }));
+      .map((r) => ({
+        seq: r.seq,
+        paper: JSON.parse(r.doc) as Paper,
+        length: r.size ? documentSize(r.size) : undefined,
+      }));
   }
 
   /** The query words' matches kept for `version`; those of an earlier version are dropped. */
@@ -1724,6 +1766,40 @@ function nestedGroups(
   ];
   // The last set is every paper of the group, whichever set before it reads the same.
   return [...new Set(groups.filter((g) => g !== all).map(not)), not(all)];
+}
+
+/**
+ * Papers of a set with the most query words in the title, best first (`#mostInTitle`), and the
+ * most words any other paper of the set has in the title.
+ */
+interface MostInTitle {
+  seqs: number[];
+  outside: number;
+}
+
+/**
+ * Whether the papers ranked so far settle the page [0, `page`) of a group (the papers holding
+ * every word of `terms`, and not the next query word) whose papers with every word in the title
+ * are among them (`#titleHolders`): whether `page` of them rank before every paper of the group
+ * left out. Those of a set taken `whole` rank before the rest of the next set; of the `others`,
+ * a paper with the fewest typos the group's papers can have ranks before every paper left out
+ * when its title holds the query as a phrase (a paper left out holds some word outside its
+ * title) or more of the words than the title of any paper left out (`outside`).
+ */
+function settling(
+  terms: TermMatch[],
+  page: number,
+  rank: (seqs: number[]) => Ranked[],
+): (whole: number[], others: number[], outside: number) => boolean {
+  const fewest = terms.reduce((typos, m) => typos + cheapest(m)[0]!.cost, 0);
+  return (whole, others, outside) => {
+    if (whole.length >= page) return true;
+    const most = Math.min(outside, terms.length - 1);
+    let before = whole.length;
+    for (const { keys } of rank(others))
+      if (keys.typos === fewest && (keys.phrase < 2 || keys.titleTerms > most)) before += 1;
+    return before >= page;
+  };
 }
 
 /** The alternatives of a query word with the fewest typos that some paper holds. */
