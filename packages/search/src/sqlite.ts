@@ -1090,8 +1090,9 @@ export class SqliteSearchIndex implements SearchIndex {
    * order. Every match when there are at most `#candidateCount` (or `end`); otherwise, for a
    * relevance order, in each group of papers matching the same number of query words that
    * reaches into the page, the sets that rank first (`nestedGroups`) as far as they fit whole,
-   * the best by bm25 of the next one, and titles that are the query; for an explicit sort, the
-   * first by that sort (ties past them are not ranked).
+   * the best by bm25 of the next one (unless the papers already chosen settle the group's page:
+   * `settling`, which ranks them with `rank`), and titles that are the query; for an explicit
+   * sort, the first by that sort (ties past them are not ranked).
    */
   #candidates(
     matches: TermMatch[],
