@@ -68,6 +68,13 @@ function generateSightings(seed: number, count: number, ids: string[]): Paper[] 
   });
 }
 
+/** Papers of one made-up arXiv month, `arxiv-<month>_<i>`, with the title and abstract given. */
+function paperOf(month: string): (i: number, title: string, abstract: string) => Paper {
+  const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;
+  return (i, title, abstract) =>
+    canonicalPaper({ ...base, id: `arxiv-${month}_${String(i).padStart(5, '0')}`, title, abstract });
+}
+
 interface Writer {
   ready: Promise<void>;
   exited: Promise<void>;
@@ -624,9 +631,7 @@ describe('sqlite index file', () => {
 
   it('ranks first the papers with every word in the title, at any alternative, when their tier is too small for the page', async () => {
     const path = join(dir, 'papers.sqlite');
-    const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;
-    const paper = (i: number, title: string, abstract: string): Paper =>
-      canonicalPaper({ ...base, id: `arxiv-2503_${String(i).padStart(5, '0')}`, title, abstract });
+    const paper = paperOf('2503');
     // Many papers hold both words often (a high bm25), few in the title: the tier of the words as
     // typed holds two, and three more hold a misspelling of one in the title (as many title words).
     const papers = [
@@ -705,9 +710,7 @@ describe('sqlite index file', () => {
 
   it('looks for the best by bm25 of a group unless the papers with the most words in the title settle the page', async () => {
     const path = join(dir, 'papers.sqlite');
-    const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;
-    const paper = (i: number, title: string, abstract: string): Paper =>
-      canonicalPaper({ ...base, id: `arxiv-2505_${String(i).padStart(5, '0')}`, title, abstract });
+    const paper = paperOf('2505');
     // Two titles hold both words. Of those holding one, "Graph study" papers hold "graph" most
     // (the title postings' order), while "Graph notes" papers score better by bm25 for repeating
     // "memory": the papers with the title phrase do not fill the page, and bm25 decides the rest.
