@@ -85,6 +85,7 @@ function unreachable(index: SearchIndex): SearchIndex {
     aliasTargets: (ids) => index.aliasTargets(ids),
     facets: () => index.facets(),
     search: (request) => index.search(request),
+    searchJson: (request) => index.searchJson(request),
     similar: (id, limit) => index.similar(id, limit),
     days: (request) => index.days(request),
     listed: (request) => index.listed(request),
@@ -528,6 +529,7 @@ describe('gateway', () => {
     const failing: SearchIndex = {
       ...unreachable(index),
       search: () => Promise.reject(new Error('SQLITE_CORRUPT: secret details')),
+      searchJson: () => Promise.reject(new Error('SQLITE_CORRUPT: secret details')),
     };
     const broken = await serve({ index: failing });
     try {

@@ -105,7 +105,7 @@ export function createApp(deps: AppDeps): express.Express {
     }
     let body = cached;
     if (body === undefined) {
-      body = JSON.stringify(await timed('/v1/search', () => index.search(parsed.request)));
+      body = await timed('/v1/search', () => index.searchJson(parsed.request));
       cache?.set(key, version, body);
       if (cache) metrics.searchCacheBytes.set(cache.bytes);
     }

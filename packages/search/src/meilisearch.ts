@@ -263,6 +263,10 @@ class MeiliSearchIndex implements SearchIndex {
     >;
   }
 
+  async searchJson(request: SearchRequest): Promise<string> {
+    return JSON.stringify(await this.search(request));
+  }
+
   async search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
     const { q, limit, offset } = request;

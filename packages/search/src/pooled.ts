@@ -82,6 +82,11 @@ class PooledSqliteIndex implements SearchIndex {
     return (await this.#pool.run('search', [request])) as SearchResponse;
   }
 
+  async searchJson(request: SearchRequest): Promise<string> {
+    checkFilters(request.filters);
+    return (await this.#pool.run('searchJson', [request])) as string;
+  }
+
   similar(id: PaperId, limit: number): Promise<Paper[]> {
     return this.#pool.run('similar', [id, limit]) as Promise<Paper[]>;
   }

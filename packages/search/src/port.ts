@@ -65,6 +65,11 @@ export interface SearchIndex {
   /** Facet counts over the whole index. */
   facets(): Promise<Record<SearchFacet, Record<string, number>>>;
   search(request: SearchRequest): Promise<SearchResponse>;
+  /**
+   * `search`'s answer as the JSON text the API sends: an index that searches on other threads
+   * writes it there, so the caller's thread neither copies the answer's objects nor serializes it.
+   */
+  searchJson(request: SearchRequest): Promise<string>;
   /** Papers close in title and abstract to `id`, itself excluded; empty when `id` is unknown. */
   similar(id: PaperId, limit: number): Promise<Paper[]>;
   /**

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /** The calls a search reader answers: the reads that can take long. */
-export type ReaderMethod = 'search' | 'similar' | 'facets' | 'days' | 'listed';
+export type ReaderMethod = 'search' | 'searchJson' | 'similar' | 'facets' | 'days' | 'listed';
 
 export interface ReaderRequest {
   id: number;

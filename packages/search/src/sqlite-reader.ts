@@ -29,6 +29,8 @@ function call(index: SqliteSearchIndex, method: ReaderRequest['method'], args: u
   switch (method) {
     case 'search':
       return index.search(...(args as Parameters<SqliteSearchIndex['search']>));
+    case 'searchJson':
+      return index.searchJson(...(args as Parameters<SqliteSearchIndex['searchJson']>));
     case 'similar':
       return index.similar(...(args as Parameters<SqliteSearchIndex['similar']>));
     case 'facets':

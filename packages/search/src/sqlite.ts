@@ -559,6 +559,10 @@ export class SqliteSearchIndex implements SearchIndex {
     };
   }
 
+  async searchJson(request: SearchRequest): Promise<string> {
+    return JSON.stringify(await this.search(request));
+  }
+
   async days(request: DaysRequest): Promise<DayCount[]> {
     return (this.#days ??= new SqliteDays(this.#db)).days(request);
   }

@@ -412,4 +412,21 @@ export function searchFeatureContract(current: () => SearchIndex): void {
     expect((await search({ q: 'forget ' })).total).toBe(0);
     expect((await search({ q: 'lo' })).total).toBe(1);
   });
+
+  it('answers searchJson with the JSON text of the same search', async () => {
+    await current().upsert([...CORPUS]);
+    const request: SearchRequest = {
+      q: 'prototype',
+      limit: 3,
+      offset: 1,
+      facets: ['year'],
+      highlight: true,
+      filters: { hasCode: true },
+    };
+    const text = await current().searchJson(request);
+    const { processingTimeMs: _, ...answer } = SearchResponseSchema.parse(JSON.parse(text));
+    const { processingTimeMs: __, ...expected } = await search(request);
+    expect(expected.hits.length).toBeGreaterThan(0);
+    expect(answer).toEqual(expected);
+  });
 }
