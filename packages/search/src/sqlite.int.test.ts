@@ -738,6 +738,29 @@ describe('sqlite index file', () => {
     });
   });
 
+  it('takes the papers of a title tier that hold a common misspelling in the title too', async () => {
+    const path = join(dir, 'papers.sqlite');
+    const paper = paperOf('2506');
+    // "models" is a typo of "model" in more than 5,000 papers (`SMALL_SET`), under half of them:
+    // of the tier of "model" in the title, the paper with "models" in its title too ranks first
+    // by bm25, though its longer title puts it last in the order of the title postings.
+    const papers = [
+      ...Array.from({ length: 5_100 }, (_, i) => paper(i, `Kernel study ${i}`, 'models plain text')),
+      ...Array.from({ length: 6_000 }, (_, i) => paper(10_000 + i, `Kernel notes ${i}`, 'plain text')),
+      ...Array.from({ length: 200 }, (_, i) => paper(20_000 + i, `Model ${i}`, 'plain text')),
+      paper(30_000, 'Model of models', 'plain text'),
+    ];
+    await withBoundedAndExact(path, papers, async (bounded, exact) => {
+      // A word typed whole: "models" is its misspelling, not a word it starts.
+      const request: SearchRequest = { q: 'model ', limit: 10, offset: 0 };
+      const approximate = (await bounded.search(request)).hits.map((h) => h.id);
+      const full = (await exact.search(request)).hits.map((h) => h.id);
+      expect(full[0]).toBe('arxiv-2506_30000');
+      expect(approximate[0]).toBe(full[0]);
+      expect(approximate.every((id) => id.startsWith('arxiv-2506_2') || id === full[0])).toBe(true);
+    });
+  });
+
   it('counts totals exactly up to 1,000 matches and estimates them past it, saying so', async () => {
     const index = createSqliteIndex({ path: join(dir, 'papers.sqlite') });
     const base = generateSightings(5, 1, ['arxiv-2501_00001'])[0]!;
