@@ -71,7 +71,7 @@ describe('search when every search thread is busy', () => {
     const index = seeded.index;
     const busy = new Proxy(index, {
       get: (target, name: keyof SearchIndex) =>
-        name === 'search'
+        name === 'search' || name === 'searchJson'
           ? () => Promise.reject(new SearchBusyError(256))
           : typeof target[name] === 'function'
             ? (target[name] as (...args: unknown[]) => unknown).bind(target)
