@@ -1314,14 +1314,14 @@ export class SqliteSearchIndex implements SearchIndex {
     const misspelt = matches.flatMap((m, i) =>
       m.alternatives.filter((a) => a.cost > cheapestOf[i]![0]!.cost),
     );
-    const misspeltWords = namedWords(misspelt);
+    const misspeltDocuments = documentsOf(misspelt);
+    const misspeltWords = misspeltDocuments > SMALL_SET ? namedWords(misspelt) : undefined;
     let withTypos: number[] = [];
-    if (misspelt.length > 0 && documentsOf(misspelt) > SMALL_SET && misspeltWords) {
-      const withWords: Record<string, unknown> = { ...values };
+    if (misspeltWords) {
       const typoJoin = titleJoin(
         [...words, misspeltWords],
-        [...documents, documentsOf(misspelt)],
-        withWords,
+        [...documents, misspeltDocuments],
+        values,
         selection,
         false,
       );
@@ -1330,7 +1330,7 @@ export class SqliteSearchIndex implements SearchIndex {
           `SELECT DISTINCT t${typoJoin.driver}.seq AS seq FROM ${typoJoin.from}
              WHERE ${typoJoin.where} ${without(`t${typoJoin.driver}.seq`)} LIMIT @wanted`,
         )
-        .all(withWords)
+        .all(values)
         .map((r) => r.seq);
     } else if (misspelt.length > 0) {
       const inTier = cheapestOf
