@@ -38,7 +38,7 @@ import { paperTermWeights, queryTerms } from './query.js';
 import type { Alternative, Candidate, IndexTotals, Ranked, TermMatch } from './rank.js';
 import { COLUMN_WEIGHTS, Ranker, bySort, idf } from './rank.js';
 import { authorWords, titlePostings } from './title-tier.js';
-import { typoBudget, typoMatcher } from './typos.js';
+import { typoBudget, typoMatcher, wordLetterMask } from './typos.js';
 import { mergeBatch } from './upsert.js';
 import { indexForm, searchWords } from './words.js';
 
@@ -188,6 +188,8 @@ const MAX_PREFIX_PROBE = 50;
 const LAST_CHAR = '\u{10FFFF}';
 /** Query words whose matches a connection keeps for its current data version, at most. */
 const TERM_MATCHES_KEPT = 10_000;
+/** Words whose counts of papers a connection keeps for its current data version, at most. */
+const DOCUMENT_COUNTS_KEPT = 100_000;
 /** Totals are counted exactly up to this many matches, and estimated past it (`#total`). */
 const EXACT_TOTAL = 1000;
 /** Matches a filtered estimate looks at, spread evenly over all of them. */
@@ -318,6 +320,11 @@ export class SqliteSearchIndex implements SearchIndex {
    * back query after query.
    */
   #termMatches: { version: string; matches: Map<string, TermMatch> } | undefined;
+  /**
+   * Papers holding each word, at one data version: FTS5 counts them by reading the word's whole
+   * list, and the words misspellings bring are often the same common words.
+   */
+  #documentCounts: { version: string; counts: Map<string, number> } | undefined;
   /** The papers counted at one data version (`#papersAt`). */
   #papersCount: { version: string; papers: number } | undefined;
   /** Upserts waiting for the transaction that writes them together (`upsert`). */
@@ -865,11 +872,24 @@ export class SqliteSearchIndex implements SearchIndex {
     this.#statement('UPDATE papers SET trending = ? WHERE seq = ?').run(trendingScore(paper), seq);
   }
 
-  #documentFrequency(term: string): number {
-    return (
-      this.#statement<[string], { doc: number }>('SELECT doc FROM papers_vocab WHERE term = ?').get(term)
-        ?.doc ?? 0
-    );
+  /** Papers holding `term`; with `version`, counted once for that data version. */
+  #documentFrequency(term: string, version?: string): number {
+    const kept = version === undefined ? undefined : this.#documentsOf(version);
+    let documents = kept?.get(term);
+    if (documents === undefined) {
+      documents =
+        this.#statement<[string], { doc: number }>('SELECT doc FROM papers_vocab WHERE term = ?').get(term)
+          ?.doc ?? 0;
+      if (kept && kept.size >= DOCUMENT_COUNTS_KEPT) kept.clear();
+      kept?.set(term, documents);
+    }
+    return documents;
+  }
+
+  /** The words' counts of papers kept for `version`; those of an earlier version are dropped. */
+  #documentsOf(version: string): Map<string, number> {
+    if (this.#documentCounts?.version !== version) this.#documentCounts = { version, counts: new Map() };
+    return this.#documentCounts.counts;
   }
 
   /** A write transaction; cached counts see that the data changed. */
@@ -1527,7 +1547,7 @@ export class SqliteSearchIndex implements SearchIndex {
     // A prefix that starts one word holds the papers that word does.
     exact.documents =
       !prefix || words?.length === 1
-        ? this.#documentFrequency(words?.[0] ?? term)
+        ? this.#documentFrequency(words?.[0] ?? term, version)
         : (this.#statement<[string], { n: number }>(
             'SELECT count(*) AS n FROM papers_fts WHERE papers_fts MATCH ?',
           ).get(ftsAlternative(exact))?.n ?? 0);
@@ -1544,10 +1564,16 @@ export class SqliteSearchIndex implements SearchIndex {
     const chars = [...term];
     // Words too short or too long to be within the budget are left out before they are compared.
     const lengths = [chars.length - budget, prefix ? Infinity : chars.length + budget] as const;
-    for (const word of this.#words(version).words(chars[0]!, ...lengths)) consider(word);
+    const letters = { mask: wordLetterMask(term), typos: budget, whole: !prefix };
+    for (const word of this.#words(version).words(chars[0]!, ...lengths, letters)) consider(word);
     if (budget >= 2) for (const word of this.#firstLetterTypos(term, prefix)) consider(word);
     const ranked = [...costs]
-      .map(([word, cost]) => ({ word, prefix: false, cost, documents: this.#documentFrequency(word) }))
+      .map(([word, cost]) => ({
+        word,
+        prefix: false,
+        cost,
+        documents: this.#documentFrequency(word, version),
+      }))
       .filter((c) => c.documents > 0)
       .sort((a, b) => a.cost - b.cost || b.documents - a.documents || (a.word < b.word ? -1 : 1))
       .slice(0, MAX_TYPO_CANDIDATES);

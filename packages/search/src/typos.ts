@@ -107,7 +107,14 @@ function letterMask(codePoints: ArrayLike<number>, length: number): number {
   return mask;
 }
 
-function popcount(bits: number): number {
+/** The letters of a word, folded into 32 bits as `typoMatcher` folds them. */
+export function wordLetterMask(word: string): number {
+  let mask = 0;
+  for (const c of word) mask |= 1 << (c.codePointAt(0)! & 31);
+  return mask;
+}
+
+export function popcount(bits: number): number {
   let v = bits - ((bits >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
