@@ -233,11 +233,14 @@ describe('search page in Chromium', () => {
   });
 
   it('opens similar papers for a result', async () => {
+    // The search the year's reset started replaces the list when it answers: the list to click
+    // in is the one shown once no search is in flight.
+    await expect.poll(() => page.locator('#results').getAttribute('aria-busy')).toBeNull();
     const first = results().first();
     const toggle = first.getByRole('button', { name: 'Similar papers' });
     await toggle.focus();
     await page.keyboard.press('Enter');
-    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => toggle.getAttribute('aria-expanded')).toBe('true');
     const similar = first.locator('.similar li');
     await expect.poll(() => similar.count(), { timeout: WAIT_MS }).toBeGreaterThan(0);
     expect(requested.some((url) => /\/v1\/papers\/[^/]+\/similar\?limit=5$/.test(url))).toBe(true);
