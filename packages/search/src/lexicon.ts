@@ -1,4 +1,4 @@
-import { popcount, wordLetterMask } from './typos.js';
+import { lettersWithin, wordLetterMask } from './typos.js';
 
 /** Words of one first letter and one length, with the letters of each (`wordLetterMask`). */
 interface Bucket {
@@ -66,12 +66,8 @@ export class Lexicon {
         continue;
       }
       const { mask, typos, whole } = filter;
-      for (let i = 0; i < words.length; i += 1) {
-        const letters = masks[i]!;
-        if (popcount(mask & ~letters) > typos) continue;
-        if (whole && popcount(letters & ~mask) > typos) continue;
-        found.push(words[i]!);
-      }
+      for (let i = 0; i < words.length; i += 1)
+        if (lettersWithin(mask, masks[i]!, typos, whole)) found.push(words[i]!);
     }
     return found;
   }

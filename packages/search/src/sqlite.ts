@@ -224,6 +224,15 @@ interface PaperRow {
 
 type Facets = Record<SearchFacet, Record<string, number>>;
 
+/** What a connection keeps of its searches for one data version (`#keptAt`). */
+interface KeptAtVersion {
+  version: string;
+  /** Query words' matches, by `*word` (being typed) or `=word`. */
+  matches: Map<string, TermMatch>;
+  /** Indexed words' counts of papers. */
+  documents: Map<string, number>;
+}
+
 /** The papers a search looks at: FTS5 expressions and SQL conditions, with their parameters. */
 interface Selection {
   /** Papers matching the first query word (every result matches it). */
@@ -315,16 +324,12 @@ export class SqliteSearchIndex implements SearchIndex {
    */
   readonly #knownWords = new Set<string>();
   /**
-   * What query words matched (their misspellings and counts) at one data version: finding a
-   * word's misspellings reads every indexed word with its first letter, and popular words come
-   * back query after query.
+   * What query words matched (their misspellings and counts) at one data version, and the papers
+   * holding each indexed word: finding a word's misspellings reads every indexed word with its
+   * first letter, popular words come back query after query, FTS5 counts a word's papers by
+   * reading its whole list, and the words misspellings bring are often the same common words.
    */
-  #termMatches: { version: string; matches: Map<string, TermMatch> } | undefined;
-  /**
-   * Papers holding each word, at one data version: FTS5 counts them by reading the word's whole
-   * list, and the words misspellings bring are often the same common words.
-   */
-  #documentCounts: { version: string; counts: Map<string, number> } | undefined;
+  #kept: KeptAtVersion | undefined;
   /** The papers counted at one data version (`#papersAt`). */
   #papersCount: { version: string; papers: number } | undefined;
   /** Upserts waiting for the transaction that writes them together (`upsert`). */
@@ -492,7 +497,7 @@ export class SqliteSearchIndex implements SearchIndex {
     // One snapshot for the words, the count, the page and the facets.
     const answer = this.#db.transaction(() => {
       const version = this.#dataVersion();
-      const known = this.#termMatchesOf(version);
+      const known = this.#keptAt(version).matches;
       const matches = query.terms.map((term, i) => {
         const prefix = query.lastIsPrefix && i === query.terms.length - 1;
         const key = `${prefix ? '*' : '='}${term}`;
@@ -874,22 +879,17 @@ export class SqliteSearchIndex implements SearchIndex {
 
   /** Papers holding `term`; with `version`, counted once for that data version. */
   #documentFrequency(term: string, version?: string): number {
-    const kept = version === undefined ? undefined : this.#documentsOf(version);
-    let documents = kept?.get(term);
-    if (documents === undefined) {
-      documents =
-        this.#statement<[string], { doc: number }>('SELECT doc FROM papers_vocab WHERE term = ?').get(term)
-          ?.doc ?? 0;
-      if (kept && kept.size >= DOCUMENT_COUNTS_KEPT) kept.clear();
-      kept?.set(term, documents);
+    const kept = version === undefined ? undefined : this.#keptAt(version).documents;
+    const known = kept?.get(term);
+    if (known !== undefined) return known;
+    const documents =
+      this.#statement<[string], { doc: number }>('SELECT doc FROM papers_vocab WHERE term = ?').get(term)
+        ?.doc ?? 0;
+    if (kept) {
+      if (kept.size >= DOCUMENT_COUNTS_KEPT) kept.clear();
+      kept.set(term, documents);
     }
     return documents;
-  }
-
-  /** The words' counts of papers kept for `version`; those of an earlier version are dropped. */
-  #documentsOf(version: string): Map<string, number> {
-    if (this.#documentCounts?.version !== version) this.#documentCounts = { version, counts: new Map() };
-    return this.#documentCounts.counts;
   }
 
   /** A write transaction; cached counts see that the data changed. */
@@ -1534,10 +1534,10 @@ export class SqliteSearchIndex implements SearchIndex {
       }));
   }
 
-  /** The query words' matches kept for `version`; those of an earlier version are dropped. */
-  #termMatchesOf(version: string): Map<string, TermMatch> {
-    if (this.#termMatches?.version !== version) this.#termMatches = { version, matches: new Map() };
-    return this.#termMatches.matches;
+  /** The query words' matches and words' counts kept for `version`; an earlier version's are dropped. */
+  #keptAt(version: string): KeptAtVersion {
+    if (this.#kept?.version !== version) this.#kept = { version, matches: new Map(), documents: new Map() };
+    return this.#kept;
   }
 
   /** The indexed words one query word matches, as Meilisearch's typo rules allow (`typos.ts`). */

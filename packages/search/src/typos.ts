@@ -41,7 +41,7 @@ export function typoMatcher(
 ): (candidate: string) => number | null {
   const a = Array.from(query, (c) => c.codePointAt(0)!);
   const n = a.length;
-  const queryMask = letterMask(a, n);
+  const queryMask = wordLetterMask(query);
   // No candidate longer than this is read: past it, a whole word is too long and a word being
   // typed is compared by its start.
   const limit = n + maxTypos;
@@ -68,11 +68,7 @@ export function typoMatcher(
     if (budget < firstLetterPenalty) return null;
     if (prefix ? full < n - budget : Math.abs(n - full) > budget) return null;
     const m = prefix ? Math.min(full, n + budget) : full;
-    // Each of the word's letters missing from the candidate takes an edit of its own, and so
-    // does each letter of a whole candidate that the word lacks.
-    const candidateMask = letterMask(b, m);
-    if (popcount(queryMask & ~candidateMask) > budget) return null;
-    if (!prefix && popcount(candidateMask & ~queryMask) > budget) return null;
+    if (!lettersWithin(queryMask, letterMask(b, m), budget, !prefix)) return null;
     // Optimal string alignment distance, row by row.
     for (let j = 0; j <= m; j += 1) previous[j] = j;
     for (let i = 1; i <= n; i += 1) {
@@ -100,21 +96,35 @@ export function typoMatcher(
   };
 }
 
-/** The letters among the first `length` code points, folded into 32 bits. */
-function letterMask(codePoints: ArrayLike<number>, length: number): number {
-  let mask = 0;
-  for (let i = 0; i < length; i += 1) mask |= 1 << (codePoints[i]! & 31);
-  return mask;
+/**
+ * Whether a candidate whose letters are `candidate` may be within `budget` typos of a query word
+ * whose letters are `query` (masks of `wordLetterMask`): each of the word's letters missing from
+ * the candidate takes an edit of its own, and so does each letter of a `whole` candidate that the
+ * word lacks.
+ */
+export function lettersWithin(query: number, candidate: number, budget: number, whole: boolean): boolean {
+  return popcount(query & ~candidate) <= budget && (!whole || popcount(candidate & ~query) <= budget);
 }
 
-/** The letters of a word, folded into 32 bits as `typoMatcher` folds them. */
+/** The letters of a word, folded into 32 bits. */
 export function wordLetterMask(word: string): number {
   let mask = 0;
-  for (const c of word) mask |= 1 << (c.codePointAt(0)! & 31);
+  for (const c of word) mask |= letterBit(c.codePointAt(0)!);
   return mask;
 }
 
-export function popcount(bits: number): number {
+/** `wordLetterMask` of the first `length` code points. */
+function letterMask(codePoints: ArrayLike<number>, length: number): number {
+  let mask = 0;
+  for (let i = 0; i < length; i += 1) mask |= letterBit(codePoints[i]!);
+  return mask;
+}
+
+function letterBit(codePoint: number): number {
+  return 1 << (codePoint & 31);
+}
+
+function popcount(bits: number): number {
   let v = bits - ((bits >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
